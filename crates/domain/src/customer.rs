@@ -1,0 +1,42 @@
+//! Customers (客户档案): who is visited, their tier and the lifecycle dates that trigger visits.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CustomerId, UserId};
+
+/// A customer as the follow-up rules and the technician see it. 客户
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// Identifier, made where the customer was first recorded.
+    pub id: CustomerId,
+    /// Name. 姓名
+    pub name: String,
+    /// Phone number. 联系电话
+    pub phone: String,
+    /// Address for on-site visits. 地址
+    pub address: String,
+    /// Tier that sets the visit cadence. 客户等级
+    pub tier: Tier,
+    /// Product model bought. 产品型号
+    pub product: String,
+    /// Purchase date (start of warranty). 购买日期
+    pub purchased_on: NaiveDate,
+    /// Installation date, if installed. 安装日期
+    pub installed_on: Option<NaiveDate>,
+    /// Date of the last completed repair, if any. 维修完成日期
+    pub repaired_on: Option<NaiveDate>,
+    /// The technician responsible for visiting this customer. 负责技术员
+    pub technician_id: UserId,
+}
+
+/// Customer tier (000 §A: VIP monthly, normal quarterly). 客户等级
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tier {
+    /// VIP customer. VIP客户
+    Vip,
+    /// Normal customer. 普通客户
+    Normal,
+}

@@ -1,0 +1,329 @@
+//! Visit records (回访记录): what was done, how the customer rated it, and their signature.
+//!
+//! A record is create-only. Its `sha256` covers every field and the signature bytes, so
+//! anyone can re-check that a signature was never changed after it was captured.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{CustomerId, DeviceId, UserId, VisitId};
+
+/// Longest note accepted, in characters.
+pub const MAX_NOTES_CHARS: usize = 4_000;
+/// Largest signature image accepted, in bytes.
+pub const MAX_SIGNATURE_BYTES: usize = 512 * 1024;
+const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// One follow-up visit, as recorded on the technician's device. 回访记录
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitRecord {
+    /// Identifier made on the device (UUIDv7).
+    pub id: VisitId,
+    /// The customer visited.
+    pub customer_id: CustomerId,
+    /// The technician who visited. 回访人
+    pub technician_id: UserId,
+    /// The device the record was made on.
+    pub device_id: DeviceId,
+    /// When the visit took place (device clock; shown, never used for ordering). 回访时间
+    pub visited_at: DateTime<Utc>,
+    /// How the customer was reached. 回访方式
+    pub channel: Channel,
+    /// The customer's rating. 满意度
+    pub satisfaction: Satisfaction,
+    /// Free-text notes: feedback, problems, how they were resolved. 回访内容
+    pub notes: String,
+    /// The customer's signature, required on site (002 §7). 客户签名
+    pub signature: Option<Signature>,
+    /// Hex SHA-256 over all of the above; see [`VisitRecord::compute_sha256`].
+    pub sha256: String,
+}
+
+/// How a visit reached the customer. 回访方式
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 电话回访
+    Phone,
+    /// 上门回访
+    OnSite,
+}
+
+impl Channel {
+    /// Every channel, in the order a form lists them.
+    pub const ALL: [Channel; 2] = [Channel::Phone, Channel::OnSite];
+}
+
+/// The five-level verbal scale of 004 §三. 满意度
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// 非常满意
+    VerySatisfied,
+    /// 满意
+    Satisfied,
+    /// 一般
+    Neutral,
+    /// 不满意
+    Dissatisfied,
+    /// 非常不满意
+    VeryDissatisfied,
+}
+
+impl Satisfaction {
+    /// Every level, best first.
+    pub const ALL: [Satisfaction; 5] = [
+        Satisfaction::VerySatisfied,
+        Satisfaction::Satisfied,
+        Satisfaction::Neutral,
+        Satisfaction::Dissatisfied,
+        Satisfaction::VeryDissatisfied,
+    ];
+
+    /// Counts towards 客户满意度 (004 §七: very satisfied + satisfied).
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, Satisfaction::VerySatisfied | Satisfaction::Satisfied)
+    }
+}
+
+/// A captured signature: PNG bytes, base64 on the wire. 客户签名
+#[derive(Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The PNG image as drawn on the pad.
+    pub png: Vec<u8>,
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Signature({} bytes)", self.png.len())
+    }
+}
+
+impl Serialize for Signature {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(&self.png))
+    }
+}
+
+impl<'de> Deserialize<'de> for Signature {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        if text.len() > MAX_SIGNATURE_BYTES / 3 * 4 + 4 {
+            return Err(serde::de::Error::custom("signature larger than 512 KiB"));
+        }
+        let png = STANDARD.decode(text).map_err(serde::de::Error::custom)?;
+        Ok(Signature { png })
+    }
+}
+
+/// Why a visit record is refused. Every variant names one problem a person can fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VisitValidationError {
+    /// Notes longer than [`MAX_NOTES_CHARS`].
+    #[error("notes are {0} characters long; at most {MAX_NOTES_CHARS} are allowed")]
+    NotesTooLong(usize),
+    /// An on-site visit needs the customer's signature (002 §7).
+    #[error("an on-site visit needs the customer's signature")]
+    SignatureMissing,
+    /// The signature is not a PNG image.
+    #[error("the signature is not a PNG image")]
+    SignatureNotPng,
+    /// The signature is larger than [`MAX_SIGNATURE_BYTES`].
+    #[error("the signature is {0} bytes; at most {MAX_SIGNATURE_BYTES} are allowed")]
+    SignatureTooLarge(usize),
+    /// The stated hash is not the hash of the record.
+    #[error("the record's sha256 does not match its content")]
+    HashMismatch,
+}
+
+impl VisitRecord {
+    /// The SHA-256 of the record's content and signature bytes, as lowercase hex.
+    ///
+    /// Every field is length-prefixed, so no two different records share an encoding.
+    pub fn compute_sha256(&self) -> String {
+        let mut h = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        field(b"revisit.visit.v1");
+        field(self.id.0.as_bytes());
+        field(self.customer_id.0.as_bytes());
+        field(self.technician_id.0.as_bytes());
+        field(self.device_id.0.as_bytes());
+        field(&self.visited_at.timestamp_micros().to_be_bytes());
+        field(channel_code(self.channel).as_bytes());
+        field(satisfaction_code(self.satisfaction).as_bytes());
+        field(self.notes.as_bytes());
+        match &self.signature {
+            Some(sig) => field(&sig.png),
+            None => field(b""),
+        }
+        hex(&h.finalize())
+    }
+
+    /// Sets `sha256` from the content; call once, when the record is saved.
+    pub fn seal(mut self) -> Self {
+        self.sha256 = self.compute_sha256();
+        self
+    }
+
+    /// Checks everything that can be checked without context: sizes, formats, the hash.
+    pub fn validate(&self) -> Result<(), VisitValidationError> {
+        let chars = self.notes.chars().count();
+        if chars > MAX_NOTES_CHARS {
+            return Err(VisitValidationError::NotesTooLong(chars));
+        }
+        match &self.signature {
+            None if self.channel == Channel::OnSite => {
+                return Err(VisitValidationError::SignatureMissing);
+            }
+            None => {}
+            Some(sig) if sig.png.len() > MAX_SIGNATURE_BYTES => {
+                return Err(VisitValidationError::SignatureTooLarge(sig.png.len()));
+            }
+            Some(sig) if !sig.png.starts_with(PNG_MAGIC) => {
+                return Err(VisitValidationError::SignatureNotPng);
+            }
+            Some(_) => {}
+        }
+        if self.sha256 != self.compute_sha256() {
+            return Err(VisitValidationError::HashMismatch);
+        }
+        Ok(())
+    }
+}
+
+fn channel_code(c: Channel) -> &'static str {
+    match c {
+        Channel::Phone => "phone",
+        Channel::OnSite => "on_site",
+    }
+}
+
+fn satisfaction_code(s: Satisfaction) -> &'static str {
+    match s {
+        Satisfaction::VerySatisfied => "very_satisfied",
+        Satisfaction::Satisfied => "satisfied",
+        Satisfaction::Neutral => "neutral",
+        Satisfaction::Dissatisfied => "dissatisfied",
+        Satisfaction::VeryDissatisfied => "very_dissatisfied",
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    /// A sealed on-site visit with a tiny valid PNG header as signature.
+    pub(crate) fn sample_visit(n: u128) -> VisitRecord {
+        let mut png = PNG_MAGIC.to_vec();
+        png.extend_from_slice(&n.to_be_bytes());
+        VisitRecord {
+            id: VisitId(Uuid::from_u128(n)),
+            customer_id: CustomerId(Uuid::from_u128(1000 + n)),
+            technician_id: UserId(Uuid::from_u128(7)),
+            device_id: DeviceId(Uuid::from_u128(9)),
+            visited_at: DateTime::parse_from_rfc3339("2026-11-20T02:00:00Z")
+                .unwrap()
+                .to_utc(),
+            channel: Channel::OnSite,
+            satisfaction: Satisfaction::Satisfied,
+            notes: "净水器运行正常".into(),
+            signature: Some(Signature { png }),
+            sha256: String::new(),
+        }
+        .seal()
+    }
+
+    #[test]
+    fn sealed_visit_validates() {
+        assert_eq!(sample_visit(1).validate(), Ok(()));
+    }
+
+    #[test]
+    fn any_changed_signature_byte_breaks_the_hash() {
+        let mut v = sample_visit(1);
+        v.signature.as_mut().unwrap().png[9] ^= 1;
+        assert_eq!(v.validate(), Err(VisitValidationError::HashMismatch));
+    }
+
+    #[test]
+    fn changed_notes_break_the_hash() {
+        let mut v = sample_visit(1);
+        v.notes.push('!');
+        assert_eq!(v.validate(), Err(VisitValidationError::HashMismatch));
+    }
+
+    #[test]
+    fn on_site_needs_a_signature_phone_does_not() {
+        let mut v = sample_visit(1);
+        v.signature = None;
+        let v = v.seal();
+        assert_eq!(v.validate(), Err(VisitValidationError::SignatureMissing));
+        let phone = VisitRecord {
+            channel: Channel::Phone,
+            ..v
+        }
+        .seal();
+        assert_eq!(phone.validate(), Ok(()));
+    }
+
+    #[test]
+    fn signature_must_be_png_and_small() {
+        let mut v = sample_visit(1);
+        v.signature = Some(Signature {
+            png: b"GIF89a".to_vec(),
+        });
+        assert_eq!(
+            v.clone().seal().validate(),
+            Err(VisitValidationError::SignatureNotPng)
+        );
+        let mut big = PNG_MAGIC.to_vec();
+        big.resize(MAX_SIGNATURE_BYTES + 1, 0);
+        v.signature = Some(Signature { png: big });
+        assert_eq!(
+            v.seal().validate(),
+            Err(VisitValidationError::SignatureTooLarge(
+                MAX_SIGNATURE_BYTES + 1
+            ))
+        );
+    }
+
+    #[test]
+    fn notes_limit_counts_characters_not_bytes() {
+        let mut v = sample_visit(1);
+        v.notes = "回".repeat(MAX_NOTES_CHARS);
+        assert_eq!(v.clone().seal().validate(), Ok(()));
+        v.notes.push('访');
+        assert_eq!(
+            v.seal().validate(),
+            Err(VisitValidationError::NotesTooLong(MAX_NOTES_CHARS + 1))
+        );
+    }
+
+    #[test]
+    fn wire_round_trip_keeps_the_hash_valid() {
+        let v = sample_visit(3);
+        let json = serde_json::to_string(&v).unwrap();
+        let back: VisitRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(back.validate(), Ok(()));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let v = sample_visit(3);
+        let mut json: serde_json::Value = serde_json::to_value(&v).unwrap();
+        json["extra"] = serde_json::json!(1);
+        assert!(serde_json::from_value::<VisitRecord>(json).is_err());
+    }
+}

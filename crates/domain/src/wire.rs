@@ -1,0 +1,246 @@
+//! The sync and auth wire types: defined once here, used by the client and the server.
+//!
+//! Every request type refuses unknown fields, so a typo or a client from another
+//! version gets a clear 4xx instead of silently dropped data.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    customer::Customer,
+    ids::{DeviceId, UserId},
+    visit::VisitRecord,
+};
+
+/// Version of this protocol; the server refuses any other.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Most mutations accepted in one push.
+pub const MAX_MUTATIONS_PER_PUSH: usize = 500;
+/// Most changes returned by one pull.
+pub const MAX_CHANGES_PER_PULL: u32 = 500;
+
+/// `POST /api/auth/login`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Login name.
+    pub username: String,
+    /// Password, checked against an argon2 hash.
+    pub password: String,
+    /// The device the token will be bound to (made by the client, UUIDv7).
+    pub device_id: DeviceId,
+}
+
+/// Reply to a successful login.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginResponse {
+    /// Bearer token bound to the user and the device.
+    pub token: String,
+    /// Who is logged in.
+    pub user: SessionUser,
+}
+
+/// The logged-in user as the client shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionUser {
+    /// User id.
+    pub id: UserId,
+    /// Display name.
+    pub name: String,
+    /// What they may do.
+    pub role: Role,
+    /// Their organisation's name.
+    pub org_name: String,
+}
+
+/// A user's role. 角色
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 技术员: sees and visits their own customers.
+    Technician,
+    /// 客服经理: sees everything in the organisation, reviews and reports.
+    Manager,
+    /// 管理员: like a manager, and manages users.
+    Admin,
+}
+
+impl Role {
+    /// Whether the role sees the whole organisation rather than its own customers.
+    pub fn sees_whole_org(self) -> bool {
+        matches!(self, Role::Manager | Role::Admin)
+    }
+}
+
+/// `POST /api/sync/push`: the device's outbox, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Must be the device the token is bound to.
+    pub device_id: DeviceId,
+    /// Must equal [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Mutations with consecutive `seq` numbers.
+    pub mutations: Vec<Mutation>,
+}
+
+/// One change made on a device, numbered by the device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mutation {
+    /// Per-device sequence number, starting at 1, without gaps.
+    pub seq: u64,
+    /// What changed.
+    pub op: MutationOp,
+}
+
+/// The kinds of change a device can push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    content = "data",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
+pub enum MutationOp {
+    /// A new, signed visit record (create-only).
+    CreateVisit(VisitRecord),
+}
+
+/// Reply to a push.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushResponse {
+    /// Every mutation up to this one is applied or rejected; the client may drop them.
+    pub last_applied_seq: u64,
+    /// Mutations the server will never apply; the client keeps them for a manager.
+    pub rejected: Vec<RejectedMutation>,
+}
+
+/// A mutation refused for good, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedMutation {
+    /// Its sequence number.
+    pub seq: u64,
+    /// Machine-readable reason.
+    pub code: RejectCode,
+    /// What a person reads.
+    pub message: String,
+}
+
+/// Why a mutation was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The record fails validation (size, format, hash).
+    Invalid,
+    /// The record names a customer the user may not write to.
+    Forbidden,
+    /// A record with the same id but other content exists; both are kept.
+    Conflict,
+}
+
+/// `GET /api/sync/pull?cursor=N&limit=M`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The last cursor the client stored; 0 for everything.
+    pub cursor: u64,
+    /// At most this many changes (capped at [`MAX_CHANGES_PER_PULL`]).
+    pub limit: Option<u32>,
+}
+
+/// Reply to a pull: changes after the cursor, in commit order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullResponse {
+    /// Changes the user may see, oldest first.
+    pub changes: Vec<Change>,
+    /// Store this with the changes, in the same transaction.
+    pub cursor: u64,
+    /// The last mutation of this device the server has applied.
+    pub last_applied_seq: u64,
+    /// More changes wait: pull again.
+    pub has_more: bool,
+}
+
+/// A row as it stands on the server after a write.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Monotonic server version, assigned inside the write transaction.
+    pub version: u64,
+    /// The row.
+    pub entity: Entity,
+}
+
+/// The kinds of row that sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    content = "data",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
+pub enum Entity {
+    /// A customer (server-managed in this version).
+    Customer(Customer),
+    /// A visit record.
+    Visit(VisitRecord),
+    /// A user's public card, so a manager can name technicians offline.
+    User(UserCard),
+}
+
+/// The part of a user others may see.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserCard {
+    /// User id.
+    pub id: UserId,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+}
+
+/// The body of every error reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiError {
+    /// Machine-readable code, e.g. `payload_too_large`.
+    pub code: String,
+    /// What a person reads.
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::visit::tests::sample_visit;
+
+    #[test]
+    fn push_round_trips_and_refuses_unknown_fields() {
+        let push = PushRequest {
+            device_id: sample_visit(1).device_id,
+            schema_version: SCHEMA_VERSION,
+            mutations: vec![Mutation {
+                seq: 1,
+                op: MutationOp::CreateVisit(sample_visit(1)),
+            }],
+        };
+        let json = serde_json::to_value(&push).unwrap();
+        assert_eq!(json["mutations"][0]["op"]["kind"], "create_visit");
+        assert_eq!(
+            serde_json::from_value::<PushRequest>(json.clone()).unwrap(),
+            push
+        );
+        let mut extra = json.clone();
+        extra["mutations"][0]["op"]["data"]["role"] = "manager".into();
+        assert!(serde_json::from_value::<PushRequest>(extra).is_err());
+        let mut extra = json;
+        extra["admin"] = true.into();
+        assert!(serde_json::from_value::<PushRequest>(extra).is_err());
+    }
+}
