@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: measured figures, printed; nothing here asserts a time.
 
+mod sync;
+
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -27,6 +29,7 @@ pub(crate) fn main() -> Result<()> {
         ]);
         run(c)?;
     }
+    sync::compare(10_000)?;
     Ok(())
 }
 

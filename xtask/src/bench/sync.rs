@@ -1,0 +1,241 @@
+//! Sync throughput: N visits pushed through the real server and pulled into a fresh device,
+//! side by side with PouchDB replicating the same number of documents in the same run.
+
+use std::{
+    net::TcpListener,
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{Context, Result, bail};
+use chrono::{TimeZone, Utc};
+use revisit_domain::{
+    Channel, CustomerId, DeviceId, Satisfaction, VisitId, VisitRecord,
+    wire::{
+        Entity, LoginRequest, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest,
+        PushResponse, SCHEMA_VERSION,
+    },
+};
+use uuid::Uuid;
+
+use crate::{cmd, output, root, run};
+
+/// Same batch size as the PouchDB peer.
+const BATCH: usize = 500;
+const DEMO_PASSWORD: &str = "demo1234";
+
+/// Our push and pull of `n` visits, then the PouchDB peer's, then the ratios.
+pub(crate) fn compare(n: usize) -> Result<()> {
+    let ours = ours(n)?;
+    println!(
+        "{{\"bench\":\"sync_revisit\",\"docs\":{n},\"pulled\":{},\"push_ms\":{},\"pull_ms\":{}}}",
+        ours.pulled, ours.push_ms, ours.pull_ms
+    );
+    match pouchdb(n) {
+        Ok(peer) => {
+            println!("{}", peer.line.trim());
+            println!(
+                "{{\"bench\":\"sync_ratio\",\"docs\":{n},\"push_ours_over_pouchdb\":{:.2},\"pull_ours_over_pouchdb\":{:.2}}}",
+                ours.push_ms as f64 / peer.push_ms.max(1) as f64,
+                ours.pull_ms as f64 / peer.pull_ms.max(1) as f64
+            );
+        }
+        Err(e) => {
+            eprintln!("xtask bench: the PouchDB peer could not run ({e:#}); no ratio this time")
+        }
+    }
+    Ok(())
+}
+
+struct Figures {
+    push_ms: u128,
+    pull_ms: u128,
+    pulled: usize,
+}
+
+fn ours(n: usize) -> Result<Figures> {
+    let mut build = cmd("cargo");
+    build.args(["build", "--release", "-p", "revisit-server"]);
+    run(build)?;
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let db = dir.join(format!("sync-{}.sqlite", std::process::id()));
+    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), Into::into);
+    let server = Command::new(Path::new(&target).join("release/revisit-server"))
+        .args([
+            "--demo",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--dist",
+            "dist",
+            "--db",
+        ])
+        .arg(&db)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let _guard = KillOnDrop(server);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_healthy(&base)?;
+
+    let device_a = DeviceId(Uuid::now_v7());
+    let a = login(&base, device_a)?;
+    let customers: Vec<CustomerId> = pull_all(&base, &a.token)?
+        .into_iter()
+        .filter_map(|e| match e {
+            Entity::Customer(c) => Some(c.id),
+            _ => None,
+        })
+        .collect();
+    if customers.is_empty() {
+        bail!("the demo technician has no customers");
+    }
+    let visits: Vec<VisitRecord> = (0..n)
+        .map(|i| {
+            VisitRecord {
+                id: VisitId(Uuid::now_v7()),
+                customer_id: customers[i % customers.len()],
+                technician_id: a.user.id,
+                device_id: device_a,
+                visited_at: Utc
+                    .with_ymd_and_hms(2026, 3, 1 + (i % 28) as u32, 1, 30, 0)
+                    .unwrap(),
+                channel: Channel::Phone,
+                satisfaction: Satisfaction::ALL[i % 4],
+                notes: "设备运行正常，客户对维修服务满意，建议下次提前电话预约。".into(),
+                signature: None,
+                sha256: String::new(),
+            }
+            .seal()
+        })
+        .collect();
+
+    let started = Instant::now();
+    for (chunk_index, chunk) in visits.chunks(BATCH).enumerate() {
+        let push = PushRequest {
+            device_id: device_a,
+            schema_version: SCHEMA_VERSION,
+            mutations: chunk
+                .iter()
+                .enumerate()
+                .map(|(k, v)| Mutation {
+                    seq: (chunk_index * BATCH + k + 1) as u64,
+                    op: MutationOp::CreateVisit(v.clone()),
+                })
+                .collect(),
+        };
+        let reply: PushResponse = ureq::post(&format!("{base}/api/sync/push"))
+            .set("Authorization", &format!("Bearer {}", a.token))
+            .send_json(serde_json::to_value(&push)?)?
+            .into_json()?;
+        if !reply.rejected.is_empty() {
+            bail!(
+                "the server rejected {} benchmark visits: {:?}",
+                reply.rejected.len(),
+                reply.rejected[0]
+            );
+        }
+    }
+    let push_ms = started.elapsed().as_millis();
+
+    let b = login(&base, DeviceId(Uuid::now_v7()))?;
+    let started = Instant::now();
+    let pulled = pull_all(&base, &b.token)?
+        .into_iter()
+        .filter(|e| matches!(e, Entity::Visit(_)))
+        .count();
+    let pull_ms = started.elapsed().as_millis();
+    let _ = std::fs::remove_file(&db);
+    Ok(Figures {
+        push_ms,
+        pull_ms,
+        pulled,
+    })
+}
+
+fn login(base: &str, device_id: DeviceId) -> Result<LoginResponse> {
+    let body = LoginRequest {
+        username: "tech1".into(),
+        password: DEMO_PASSWORD.into(),
+        device_id,
+    };
+    Ok(ureq::post(&format!("{base}/api/auth/login"))
+        .send_json(serde_json::to_value(&body)?)?
+        .into_json()?)
+}
+
+fn pull_all(base: &str, token: &str) -> Result<Vec<Entity>> {
+    let mut cursor = 0;
+    let mut all = Vec::new();
+    loop {
+        let page: PullResponse = ureq::get(&format!(
+            "{base}/api/sync/pull?cursor={cursor}&limit={BATCH}"
+        ))
+        .set("Authorization", &format!("Bearer {token}"))
+        .call()?
+        .into_json()?;
+        all.extend(page.changes.into_iter().map(|c| c.entity));
+        cursor = page.cursor;
+        if !page.has_more {
+            return Ok(all);
+        }
+    }
+}
+
+fn wait_healthy(base: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ureq::get(&format!("{base}/api/health")).call().is_err() {
+        if Instant::now() > deadline {
+            bail!("the server did not start");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Peer {
+    line: String,
+    push_ms: u128,
+    pull_ms: u128,
+}
+
+/// shared/bench/pouchdb-peer, copied out of the read-only shared folder and installed once.
+fn pouchdb(n: usize) -> Result<Peer> {
+    let source = root().join("../shared/bench/pouchdb-peer");
+    let dir = root().join("target/bench/pouchdb-peer");
+    std::fs::create_dir_all(&dir)?;
+    for file in ["bench.mjs", "package.json"] {
+        std::fs::copy(source.join(file), dir.join(file))
+            .with_context(|| format!("copying {file}"))?;
+    }
+    if !dir.join("node_modules/pouchdb-node").exists() {
+        let mut install = cmd("npm");
+        install
+            .args(["install", "--no-audit", "--no-fund"])
+            .current_dir(&dir);
+        run(install)?;
+    }
+    let mut node = cmd("node");
+    node.arg("bench.mjs").arg(n.to_string()).current_dir(&dir);
+    let line = output(node).context("node bench.mjs failed")?;
+    let json: serde_json::Value = serde_json::from_str(line.trim())?;
+    let ms = |k: &str| json[k].as_u64().map(u128::from).context("missing figure");
+    Ok(Peer {
+        push_ms: ms("push_ms")?,
+        pull_ms: ms("pull_ms")?,
+        line,
+    })
+}
