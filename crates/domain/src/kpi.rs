@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    customer::Customer, ids::UserId, schedule::follow_ups, time::china_date, visit::VisitRecord,
+    customer::Customer, ids::UserId, schedule::VisitIndex, time::china_date, visit::VisitRecord,
 };
 
 /// A ratio kept as its two counts, so a report can show "12 / 15" as well as 80.0 %.
@@ -58,9 +58,10 @@ pub fn completion_rate(
     month: Month,
     today: NaiveDate,
 ) -> Rate {
+    let index = VisitIndex::new(visits);
     let mut rate = Rate::default();
     for c in customers {
-        for item in follow_ups(c, visits, today) {
+        for item in index.follow_ups(c, today) {
             if month.contains(item.due_on) && item.due_on <= today {
                 rate.denominator += 1;
                 if item.done_by.is_some_and(|(_, on)| on <= today) {

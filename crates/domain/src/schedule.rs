@@ -5,6 +5,8 @@
 //! Any visit made on or after an item's anchor date satisfies it; done after the due
 //! date counts as done late.
 
+use std::collections::HashMap;
+
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -77,45 +79,69 @@ impl FollowUp {
 /// `visits` may hold any customers' visits, in any order; only this customer's count.
 /// The chain stops at the first item not yet done, so the output is bounded.
 pub fn follow_ups(customer: &Customer, visits: &[VisitRecord], until: NaiveDate) -> Vec<FollowUp> {
-    let mut dates: Vec<(NaiveDate, VisitId)> = visits
-        .iter()
-        .filter(|v| v.customer_id == customer.id)
-        .map(|v| (china_date(v.visited_at), v.id))
-        .collect();
-    dates.sort();
+    VisitIndex::new(visits).follow_ups(customer, until)
+}
 
-    let cadence = match customer.tier {
-        Tier::Vip => Months::new(1),
-        Tier::Normal => Months::new(3),
-    };
-    let mut items = Vec::new();
-    let mut kind = FollowUpKind::First;
-    let mut anchor_on = customer.purchased_on;
-    let mut due_on = anchor_on + chrono::Days::new(FIRST_VISIT_DAYS);
-    // Visits strictly after `after` are candidates; the first visit may be on the purchase day.
-    let mut next_visit = 0;
-    while anchor_on <= until {
-        while next_visit < dates.len() && dates[next_visit].0 < anchor_on {
-            next_visit += 1;
+/// Visits grouped by customer and sorted by date, built once for many customers.
+#[derive(Debug, Default)]
+pub struct VisitIndex {
+    by_customer: HashMap<CustomerId, Vec<(NaiveDate, VisitId)>>,
+}
+
+impl VisitIndex {
+    /// Indexes `visits` by customer, each customer's visits in date order.
+    pub fn new(visits: &[VisitRecord]) -> Self {
+        let mut by_customer: HashMap<CustomerId, Vec<(NaiveDate, VisitId)>> = HashMap::new();
+        for v in visits {
+            by_customer
+                .entry(v.customer_id)
+                .or_default()
+                .push((china_date(v.visited_at), v.id));
         }
-        let done_by = dates.get(next_visit).map(|&(on, id)| (id, on));
-        items.push(FollowUp {
-            customer_id: customer.id,
-            kind,
-            anchor_on,
-            due_on,
-            done_by,
-        });
-        let Some((_, done_on)) = done_by else { break };
-        next_visit += 1;
-        kind = FollowUpKind::Periodic;
-        // The next periodic visit counts from the day after the last one.
-        anchor_on = done_on + chrono::Days::new(1);
-        due_on = done_on
-            .checked_add_months(cadence)
-            .unwrap_or(NaiveDate::MAX);
+        for dates in by_customer.values_mut() {
+            dates.sort_unstable();
+        }
+        VisitIndex { by_customer }
     }
-    items
+
+    /// Every follow-up item of `customer` whose anchor is on or before `until`.
+    pub fn follow_ups(&self, customer: &Customer, until: NaiveDate) -> Vec<FollowUp> {
+        let dates = self
+            .by_customer
+            .get(&customer.id)
+            .map_or(&[][..], Vec::as_slice);
+        let cadence = match customer.tier {
+            Tier::Vip => Months::new(1),
+            Tier::Normal => Months::new(3),
+        };
+        let mut items = Vec::new();
+        let mut kind = FollowUpKind::First;
+        let mut anchor_on = customer.purchased_on;
+        let mut due_on = anchor_on + chrono::Days::new(FIRST_VISIT_DAYS);
+        let mut next_visit = 0;
+        while anchor_on <= until {
+            while next_visit < dates.len() && dates[next_visit].0 < anchor_on {
+                next_visit += 1;
+            }
+            let done_by = dates.get(next_visit).map(|&(on, id)| (id, on));
+            items.push(FollowUp {
+                customer_id: customer.id,
+                kind,
+                anchor_on,
+                due_on,
+                done_by,
+            });
+            let Some((_, done_on)) = done_by else { break };
+            next_visit += 1;
+            kind = FollowUpKind::Periodic;
+            // The next periodic visit counts from the day after the last one.
+            anchor_on = done_on + chrono::Days::new(1);
+            due_on = done_on
+                .checked_add_months(cadence)
+                .unwrap_or(NaiveDate::MAX);
+        }
+        items
+    }
 }
 
 /// One line of a technician's agenda. 回访日程
@@ -138,10 +164,11 @@ pub fn agenda(
     today: NaiveDate,
     lookahead_days: u64,
 ) -> Vec<AgendaItem> {
+    let index = VisitIndex::new(visits);
     let mut items: Vec<(AgendaItem, Tier)> = customers
         .iter()
         .filter_map(|c| {
-            let last = follow_ups(c, visits, today).pop()?;
+            let last = index.follow_ups(c, today).pop()?;
             let status = last.status(today, lookahead_days);
             matches!(status, FollowUpStatus::Overdue | FollowUpStatus::Due).then(|| {
                 let item = AgendaItem {
