@@ -1,35 +1,44 @@
 //! `cargo xtask bench`: measured figures, printed; nothing here asserts a time.
 
+mod browser;
 mod sync;
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::{cmd, dist, root, run, tools};
+use crate::{cmd, dist, root, tools};
 
-/// Runs every benchmark and prints one line per figure.
-pub(crate) fn main() -> Result<()> {
+/// Runs the benchmarks named in `only` (bundle, agenda, sync), or all of them; prints one
+/// JSON line per figure.
+pub(crate) fn main(only: &[String]) -> Result<()> {
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
-    dist::build()?;
-    bundle_size(&root().join("dist"))?;
-    if root()
-        .join("crates/domain/examples/bench_agenda.rs")
-        .exists()
-    {
-        let mut c = cmd("cargo");
-        c.args([
+    if wanted("bundle") {
+        dist::build()?;
+        bundle_size(&root().join("dist"))?;
+    }
+    if wanted("agenda") {
+        let mut native = cmd("cargo");
+        native.args([
             "run",
             "--release",
+            "-q",
             "-p",
-            "revisit-domain",
-            "--example",
-            "bench_agenda",
+            "revisit-agenda-bench",
+            "--",
+            "50000",
         ]);
-        run(c)?;
+        let native = crate::output(native).context("the native agenda benchmark failed")?;
+        println!("{}", native.trim());
+        for line in browser::agenda(50_000, 7)? {
+            println!("{line}");
+        }
     }
-    sync::compare(10_000)?;
+    if wanted("sync") {
+        sync::compare(10_000)?;
+    }
     Ok(())
 }
 

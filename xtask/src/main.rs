@@ -24,7 +24,7 @@ usage: cargo xtask <command>
                                 SQLite file (.revisit/revisit.sqlite) with a demo organisation
   test                          every check and test: fmt, clippy, native tests, wasm tests in
                                 headless Chromium, the end-to-end test with the server stopped
-  bench                         benchmarks; prints figures
+  bench [bundle|agenda|sync]    benchmarks (all by default); prints figures as JSON lines
   dist                          build the client into dist/ (release)
   setup [--browser]             install the build tools (and the test browser) if missing";
 
@@ -34,7 +34,7 @@ fn main() -> Result<()> {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve::main(&args[1..]),
         Some("test") => test::main(),
-        Some("bench") => bench::main(),
+        Some("bench") => bench::main(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build()),
         Some("setup") => {
             tools::ensure_build_tools()?;
