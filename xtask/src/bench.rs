@@ -32,8 +32,18 @@ pub(crate) fn main(only: &[String]) -> Result<()> {
         ]);
         let native = crate::output(native).context("the native agenda benchmark failed")?;
         println!("{}", native.trim());
+        let median = |line: &str| {
+            serde_json::from_str::<serde_json::Value>(line).ok()?["median_ms"].as_f64()
+        };
+        let native_ms = median(native.trim()).context("no native median")?;
         for line in browser::agenda(50_000, 7)? {
             println!("{line}");
+            if let Some(ms) = median(&line) {
+                println!(
+                    "{{\"bench\":\"agenda_ratio\",\"wasm_over_native\":{:.2}}}",
+                    ms / native_ms
+                );
+            }
         }
     }
     if wanted("sync") {
