@@ -7,6 +7,7 @@ mod bench;
 mod dist;
 mod serve;
 mod test;
+mod tidy;
 mod tools;
 
 use std::{
