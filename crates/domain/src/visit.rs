@@ -326,4 +326,72 @@ pub(crate) mod tests {
         json["extra"] = serde_json::json!(1);
         assert!(serde_json::from_value::<VisitRecord>(json).is_err());
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn any_visit() -> impl Strategy<Value = VisitRecord> {
+            (
+                any::<u128>(),
+                prop::sample::select(Channel::ALL.to_vec()),
+                prop::sample::select(Satisfaction::ALL.to_vec()),
+                "\\PC{0,200}",
+                prop::collection::vec(any::<u8>(), 0..256),
+                0i64..4_000_000_000,
+            )
+                .prop_map(|(n, channel, satisfaction, notes, tail, secs)| {
+                    let mut png = PNG_MAGIC.to_vec();
+                    png.extend(tail);
+                    VisitRecord {
+                        id: VisitId(Uuid::from_u128(n)),
+                        channel,
+                        satisfaction,
+                        notes,
+                        signature: Some(Signature { png }),
+                        visited_at: DateTime::from_timestamp(secs, 0).unwrap(),
+                        ..sample_visit(1)
+                    }
+                    .seal()
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn sealed_records_validate_and_survive_the_wire(v in any_visit()) {
+                prop_assert_eq!(v.validate(), Ok(()));
+                let back: VisitRecord = serde_json::from_str(&serde_json::to_string(&v).unwrap()).unwrap();
+                prop_assert_eq!(back.validate(), Ok(()));
+                prop_assert_eq!(back, v);
+            }
+
+            #[test]
+            fn no_signature_byte_can_change_unnoticed(v in any_visit(), at in any::<prop::sample::Index>(), flip in 1u8..) {
+                let mut changed = v.clone();
+                let png = &mut changed.signature.as_mut().unwrap().png;
+                let i = at.index(png.len());
+                png[i] ^= flip;
+                // A change inside the PNG magic is caught as "not a PNG" before the hash.
+                let expected = if i < PNG_MAGIC.len() {
+                    VisitValidationError::SignatureNotPng
+                } else {
+                    VisitValidationError::HashMismatch
+                };
+                prop_assert_eq!(changed.validate(), Err(expected));
+            }
+
+            #[test]
+            fn moving_bytes_between_fields_changes_the_hash(v in any_visit()) {
+                // Length prefixes: "ab" + "c" must not hash like "a" + "bc".
+                let mut w = v.clone();
+                if let Some(c) = w.notes.pop() {
+                    let mut bytes = c.to_string().into_bytes();
+                    let sig = &mut w.signature.as_mut().unwrap().png;
+                    bytes.extend_from_slice(sig);
+                    *sig = bytes;
+                    prop_assert_ne!(w.compute_sha256(), v.sha256);
+                }
+            }
+        }
+    }
 }
