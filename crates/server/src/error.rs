@@ -1,0 +1,88 @@
+//! The server's one error type: a clear status and code for the client, internals only in the log.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use revisit_domain::wire::ApiError;
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed: bad JSON, unknown fields, wrong types.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is larger than the server accepts.
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+    /// No valid token.
+    #[error("not logged in, or the session has expired")]
+    Unauthorized,
+    /// Wrong user name or password.
+    #[error("wrong user name or password")]
+    InvalidCredentials,
+    /// The user may not do this.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No such route or resource.
+    #[error("not found")]
+    NotFound,
+    /// The client speaks another protocol version.
+    #[error("this server speaks sync schema version {expected}; the client sent {got}")]
+    SchemaVersion {
+        /// What the server speaks.
+        expected: u32,
+        /// What the client sent.
+        got: u32,
+    },
+    /// Well-formed but not acceptable.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Anything the client cannot fix; logged, never sent.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl Error {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            Error::Forbidden(code) => (StatusCode::FORBIDDEN, code),
+            Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Error::SchemaVersion { .. } => (StatusCode::CONFLICT, "schema_version"),
+            Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        if let Error::Internal(e) = &self {
+            tracing::error!("internal error: {e:#}");
+        }
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            Error::Forbidden(_) => "this is not allowed for this user or device".to_string(),
+            other => other.to_string(),
+        };
+        (
+            status,
+            Json(ApiError {
+                code: code.into(),
+                message,
+            }),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,45 @@
+//! Revisit's server: auth, sync, reports and the built client, one axum router on SQLite.
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod json;
+pub mod reports;
+pub mod seed;
+pub mod static_files;
+pub mod sync;
+
+use std::path::PathBuf;
+
+use axum::{Router, extract::DefaultBodyLimit, routing::get};
+
+pub use db::Db;
+pub use error::Error;
+
+/// Largest request body accepted, in bytes (a push of signed visits fits well within).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The built client (Trunk's dist/ folder).
+    pub dist: PathBuf,
+}
+
+/// The whole application: API routes, then the static client for everything else.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(|| async { "ok" }))
+        .merge(auth::router())
+        .merge(sync::router())
+        .merge(reports::router())
+        .fallback(|| async { Error::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state.clone());
+    Router::new()
+        .nest("/api", api)
+        .merge(static_files::router(&state.dist))
+}

@@ -1,0 +1,73 @@
+//! The `revisit-server` binary: parse flags, open the database, seed a first start, serve.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use anyhow::Context;
+use clap::Parser;
+use revisit_server::{AppState, Db, router, seed};
+
+/// Revisit (回访) server: the API and the built client, on an embedded SQLite file.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// The SQLite database file (created if missing).
+    #[arg(long, default_value = ".revisit/revisit.sqlite")]
+    db: PathBuf,
+    /// The built client (Trunk's output).
+    #[arg(long, default_value = "dist")]
+    dist: PathBuf,
+    /// On an empty database, create the demo organisation instead of only an administrator.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let db = Db::open(&args.db)
+        .await
+        .with_context(|| format!("opening {}", args.db.display()))?;
+    let today = revisit_domain::time::china_date(chrono::Utc::now());
+    match seed::seed(&db, args.demo, today)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?
+    {
+        seed::Seeded::Nothing => {}
+        seed::Seeded::Admin { username, password } => {
+            println!(
+                "First start: created the administrator.\n  login: {username}\n  one-time password: {password}"
+            );
+        }
+        seed::Seeded::Demo { users, customers } => {
+            println!(
+                "Demo organisation 演示售后服务有限公司 with {customers} customers. Logins (password {}):",
+                seed::DEMO_PASSWORD
+            );
+            for (username, name, role) in users {
+                println!("  {username:<8} {name} ({role:?})");
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("listening on {}", args.addr))?;
+    println!("Revisit is running at http://{}/", args.addr);
+    axum::serve(
+        listener,
+        router(AppState {
+            db,
+            dist: args.dist,
+        }),
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! First start: an administrator with a one-time password, or a whole demo organisation.
+
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use revisit_domain::{
+    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId,
+    VisitRecord,
+    time::{china, china_date},
+    wire::Role,
+};
+use uuid::Uuid;
+
+use crate::{
+    Db,
+    auth::{hash_password, new_password, role_name},
+    db::next_version,
+    error::Error,
+};
+
+/// The password of every demo user (printed at start; demo data only).
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// What a first start created, to print.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Seeded {
+    /// The database already had an organisation.
+    Nothing,
+    /// An administrator and their one-time password.
+    Admin {
+        /// Login name.
+        username: String,
+        /// Shown once.
+        password: String,
+    },
+    /// The demo organisation; every user has [`DEMO_PASSWORD`].
+    Demo {
+        /// `(username, name, role)` of each demo user.
+        users: Vec<(String, String, Role)>,
+        /// How many customers were created.
+        customers: usize,
+    },
+}
+
+/// Seeds an empty database; leaves one with data alone.
+pub async fn seed(db: &Db, demo: bool, today: NaiveDate) -> Result<Seeded, Error> {
+    let orgs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organisations")
+        .fetch_one(&db.write)
+        .await?;
+    if orgs > 0 {
+        return Ok(Seeded::Nothing);
+    }
+    if demo {
+        seed_demo(db, today).await
+    } else {
+        seed_admin(db).await
+    }
+}
+
+async fn seed_admin(db: &Db) -> Result<Seeded, Error> {
+    let password = new_password();
+    let mut tx = db.begin_write().await?;
+    let org = insert_org(&mut tx, "我的公司").await?;
+    insert_user(&mut tx, org, "admin", "管理员", Role::Admin, &password).await?;
+    tx.commit().await?;
+    Ok(Seeded::Admin {
+        username: "admin".into(),
+        password,
+    })
+}
+
+const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+const GIVEN: [&str; 10] = [
+    "秀英", "建国", "丽华", "志强", "敏", "海燕", "伟", "静", "磊", "芳",
+];
+const STREETS: [&str; 5] = [
+    "浦东新区张杨路",
+    "徐汇区漕溪北路",
+    "静安区南京西路",
+    "闵行区七莘路",
+    "杨浦区国定路",
+];
+const PRODUCTS: [&str; 4] = [
+    "净水器 RO-400G",
+    "净水器 RO-600G",
+    "前置过滤器 QZ-20",
+    "管线机 GX-3",
+];
+
+async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
+    let mut tx = db.begin_write().await?;
+    let org = insert_org(&mut tx, "演示售后服务有限公司").await?;
+    let users = vec![
+        ("manager".to_string(), "王经理".to_string(), Role::Manager),
+        ("tech1".to_string(), "张伟".to_string(), Role::Technician),
+        ("tech2".to_string(), "李娜".to_string(), Role::Technician),
+    ];
+    let mut technicians = Vec::new();
+    for (username, name, role) in &users {
+        let id = insert_user(&mut tx, org, username, name, *role, DEMO_PASSWORD).await?;
+        if *role == Role::Technician {
+            technicians.push(id);
+        }
+    }
+    let demo_device = DeviceId(Uuid::now_v7());
+    let count = 50;
+    for i in 0..count {
+        let technician_id = technicians[i % technicians.len()];
+        let tier = if i % 4 == 0 { Tier::Vip } else { Tier::Normal };
+        // A spread of situations, all relative to today, so the agenda is never empty:
+        // bought this week (first visit due), bought weeks ago and never visited (overdue),
+        // and visited before (periodic visit due soon, overdue, or not yet).
+        let (bought_days_ago, visited_days_ago): (u64, Option<u64>) = match i % 10 {
+            0 | 1 => (i as u64 % 7, None),
+            2 => (10 + i as u64 % 9, None),
+            3 | 4 => (
+                120 + i as u64,
+                Some(if tier == Tier::Vip {
+                    28 + i as u64 % 6
+                } else {
+                    86 + i as u64 % 8
+                }),
+            ),
+            _ => (200 + 3 * i as u64, Some(10 + i as u64)),
+        };
+        let purchased_on = today - Days::new(bought_days_ago);
+        let customer = Customer {
+            id: CustomerId(Uuid::now_v7()),
+            name: format!("{}{}", SURNAMES[i % 10], GIVEN[(i / 10 + i * 3) % 10]),
+            phone: format!("1{}{:08}", [38, 39, 58, 86][i % 4], 10_000_000 + i * 7_919),
+            address: format!("上海市{}{}号", STREETS[i % 5], 100 + i * 7),
+            tier,
+            product: PRODUCTS[i % 4].into(),
+            purchased_on,
+            installed_on: Some(purchased_on + Days::new(1)),
+            repaired_on: (i % 6 == 0 && bought_days_ago > 60)
+                .then(|| today - Days::new(20 + i as u64 % 15)),
+            technician_id,
+        };
+        insert_customer(&mut tx, org, &customer).await?;
+        if let Some(days) = visited_days_ago {
+            let on = today - Days::new(days);
+            let at = china()
+                .from_local_datetime(&on.and_hms_opt(10, 30, 0).expect("valid time"))
+                .single();
+            let visited_at = at.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
+            let on_site = i % 3 == 0;
+            let visit = VisitRecord {
+                id: VisitId(Uuid::now_v7()),
+                customer_id: customer.id,
+                technician_id,
+                device_id: demo_device,
+                visited_at,
+                channel: if on_site {
+                    Channel::OnSite
+                } else {
+                    Channel::Phone
+                },
+                satisfaction: Satisfaction::ALL[i % 4],
+                notes: "设备运行正常，已提醒客户按时更换滤芯。".into(),
+                signature: on_site.then(demo_signature),
+                sha256: String::new(),
+            }
+            .seal();
+            debug_assert_eq!(china_date(visit.visited_at), on);
+            insert_visit(&mut tx, org, &visit).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Seeded::Demo {
+        users,
+        customers: count,
+    })
+}
+
+async fn insert_org(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    name: &str,
+) -> Result<Uuid, Error> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)")
+        .bind(id.to_string())
+        .bind(name)
+        .bind(Utc::now().to_rfc3339())
+        .execute(&mut **tx)
+        .await?;
+    Ok(id)
+}
+
+/// Creates a user with an argon2-hashed password.
+pub async fn insert_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    org: Uuid,
+    username: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+) -> Result<UserId, Error> {
+    let id = UserId(Uuid::now_v7());
+    let version = next_version(tx).await?;
+    sqlx::query(
+        "INSERT INTO users (id, org_id, username, name, role, password_hash, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(org.to_string())
+    .bind(username)
+    .bind(name)
+    .bind(role_name(role))
+    .bind(hash_password(password)?)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Creates a customer (customers are managed on the server in this version).
+pub async fn insert_customer(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    org: Uuid,
+    c: &Customer,
+) -> Result<(), Error> {
+    let version = next_version(tx).await?;
+    sqlx::query(
+        "INSERT INTO customers (id, org_id, technician_id, data, version) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(c.id.to_string())
+    .bind(org.to_string())
+    .bind(c.technician_id.to_string())
+    .bind(serde_json::to_string(c).map_err(|e| Error::Internal(e.into()))?)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_visit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    org: Uuid,
+    v: &VisitRecord,
+) -> Result<(), Error> {
+    let version = next_version(tx).await?;
+    sqlx::query(
+        "INSERT INTO visits (id, org_id, customer_id, technician_id, device_id, sha256, data, received_at, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(v.id.to_string())
+    .bind(org.to_string())
+    .bind(v.customer_id.to_string())
+    .bind(v.technician_id.to_string())
+    .bind(v.device_id.to_string())
+    .bind(&v.sha256)
+    .bind(serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?)
+    .bind(Utc::now().to_rfc3339())
+    .bind(version)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A signature-like scribble: dark ink on a transparent 240x80 PNG.
+fn demo_signature() -> Signature {
+    const W: u32 = 240;
+    const H: u32 = 80;
+    let mut rgba = vec![0u8; (W * H * 4) as usize];
+    for x in 10..W - 10 {
+        let t = f64::from(x) / 18.0;
+        let y = 40.0 + 22.0 * t.sin() * (1.0 - f64::from(x) / f64::from(W));
+        for dy in -1..=1 {
+            let py = (y as i64 + dy).clamp(0, i64::from(H) - 1) as u32;
+            let at = ((py * W + x) * 4) as usize;
+            rgba[at..at + 4].copy_from_slice(&[20, 40, 90, 255]);
+        }
+    }
+    let mut png = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png, W, H);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let written = encoder
+        .write_header()
+        .and_then(|mut w| w.write_image_data(&rgba));
+    debug_assert!(written.is_ok(), "encoding the demo signature");
+    Signature { png }
+}
