@@ -1,2 +1,6 @@
-//! Entry point of the browser client: panic hook, then mount the app; nothing else.
-fn main() {}
+//! Entry point of the browser client: mount the app; nothing else.
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    revisit::mount();
+}

@@ -55,6 +55,14 @@ pub enum Channel {
 impl Channel {
     /// Every channel, in the order a form lists them.
     pub const ALL: [Channel; 2] = [Channel::Phone, Channel::OnSite];
+
+    /// The stable spelling used on the wire and in the hash.
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::OnSite => "on_site",
+        }
+    }
 }
 
 /// The five-level verbal scale of 004 §三. 满意度
@@ -82,6 +90,17 @@ impl Satisfaction {
         Satisfaction::Dissatisfied,
         Satisfaction::VeryDissatisfied,
     ];
+
+    /// The stable spelling used on the wire and in the hash.
+    pub fn code(self) -> &'static str {
+        match self {
+            Satisfaction::VerySatisfied => "very_satisfied",
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::Neutral => "neutral",
+            Satisfaction::Dissatisfied => "dissatisfied",
+            Satisfaction::VeryDissatisfied => "very_dissatisfied",
+        }
+    }
 
     /// Counts towards 客户满意度 (004 §七: very satisfied + satisfied).
     pub fn is_satisfied(self) -> bool {
@@ -155,8 +174,8 @@ impl VisitRecord {
         field(self.technician_id.0.as_bytes());
         field(self.device_id.0.as_bytes());
         field(&self.visited_at.timestamp_micros().to_be_bytes());
-        field(channel_code(self.channel).as_bytes());
-        field(satisfaction_code(self.satisfaction).as_bytes());
+        field(self.channel.code().as_bytes());
+        field(self.satisfaction.code().as_bytes());
         field(self.notes.as_bytes());
         match &self.signature {
             Some(sig) => field(&sig.png),
@@ -194,23 +213,6 @@ impl VisitRecord {
             return Err(VisitValidationError::HashMismatch);
         }
         Ok(())
-    }
-}
-
-fn channel_code(c: Channel) -> &'static str {
-    match c {
-        Channel::Phone => "phone",
-        Channel::OnSite => "on_site",
-    }
-}
-
-fn satisfaction_code(s: Satisfaction) -> &'static str {
-    match s {
-        Satisfaction::VerySatisfied => "very_satisfied",
-        Satisfaction::Satisfied => "satisfied",
-        Satisfaction::Neutral => "neutral",
-        Satisfaction::Dissatisfied => "dissatisfied",
-        Satisfaction::VeryDissatisfied => "very_dissatisfied",
     }
 }
 

@@ -1,0 +1,227 @@
+//! The root view: shared state, routes, layout, start-up, and the sync triggers.
+
+use std::time::Duration;
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::{header::Header, status_bar::StatusBar},
+    i18n::Lang,
+    pages::{
+        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, reports::ReportsPage, sync_status::SyncPage,
+        visit_form::VisitFormPage,
+    },
+    storage::{self, meta},
+    sync::{self, Session, SyncError},
+};
+
+/// How often sync runs by itself while the app is open.
+const SYNC_EVERY: Duration = Duration::from_secs(15);
+/// Where the chosen language is kept (a preference, not data: localStorage is enough).
+const LANG_KEY: &str = "revisit.lang";
+
+/// State every page shares; all fields are signals, so the struct is `Copy`.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    /// Interface language.
+    pub lang: RwSignal<Lang>,
+    /// The logged-in user, if any.
+    pub session: RwSignal<Option<Session>>,
+    /// The session and counters have been read from IndexedDB.
+    pub ready: RwSignal<bool>,
+    /// The browser says it has a network.
+    pub network: RwSignal<bool>,
+    /// The last request to the server got an answer.
+    pub reachable: RwSignal<bool>,
+    /// Outbox entries waiting to sync.
+    pub pending: RwSignal<u32>,
+    /// When the last sync succeeded (local time, for display).
+    pub last_sync: RwSignal<Option<String>>,
+    /// A sync run is in progress.
+    pub syncing: RwSignal<bool>,
+    /// Bumped whenever stored data changes, so pages reload it.
+    pub revision: RwSignal<u64>,
+    /// An error to show in the banner.
+    pub error: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    /// Whether the server is reachable as far as we know.
+    pub fn online(self) -> bool {
+        self.network.get() && self.reachable.get()
+    }
+
+    /// Re-reads the outbox count and tells pages to reload their data.
+    pub fn data_changed(self) {
+        self.revision.update(|r| *r += 1);
+        spawn_local(async move {
+            if let Ok(db) = storage::app_db().await {
+                if let Ok(n) = db.outbox_len().await {
+                    self.pending.set(n);
+                }
+            }
+        });
+    }
+
+    /// Logs out: ends the session here and on the server; unsynced data stays on the device.
+    pub fn logout(self) {
+        let Some(session) = self.session.get_untracked() else { return };
+        self.session.set(None);
+        spawn_local(async move {
+            if let Ok(db) = storage::app_db().await {
+                let _ = db.delete_meta(meta::SESSION).await;
+            }
+            sync::logout(&session.token).await;
+        });
+    }
+
+    /// Starts a sync run unless one is running or nobody is logged in.
+    pub fn sync(self) {
+        let Some(session) = self.session.get_untracked() else { return };
+        if self.syncing.get_untracked() {
+            return;
+        }
+        self.syncing.set(true);
+        spawn_local(async move {
+            let result = match storage::app_db().await {
+                Ok(db) => sync::sync_once(&db, &session).await.map(|r| (db, r)),
+                Err(e) => Err(SyncError::Storage(e)),
+            };
+            match result {
+                Ok((db, report)) => {
+                    self.reachable.set(true);
+                    let now = chrono::Local::now().format("%H:%M:%S").to_string();
+                    let _ = db.set_meta(meta::LAST_SYNC, &now).await;
+                    self.last_sync.set(Some(now));
+                    if report.pulled > 0 || report.pushed > 0 {
+                        self.revision.update(|r| *r += 1);
+                    }
+                    self.error.set(None);
+                }
+                Err(SyncError::Offline(_)) => self.reachable.set(false),
+                Err(SyncError::Unauthorized) => {
+                    self.reachable.set(true);
+                    if let Ok(db) = storage::app_db().await {
+                        let _ = db.delete_meta(meta::SESSION).await;
+                    }
+                    self.session.set(None);
+                    self.error.set(Some(self.lang.get_untracked().t().session_expired.into()));
+                }
+                Err(e) => {
+                    self.reachable.set(!matches!(e, SyncError::Storage(_)) || self.reachable.get_untracked());
+                    self.error.set(Some(e.to_string()));
+                }
+            }
+            self.syncing.set(false);
+            self.data_changed();
+        });
+    }
+}
+
+/// The app's state, provided by [`App`].
+pub fn app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// The root component.
+#[component]
+pub fn App() -> impl IntoView {
+    let stored_lang = window().local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let state = AppState {
+        lang: RwSignal::new(stored_lang.map_or(Lang::ZhCn, |c| Lang::from_code(&c))),
+        session: RwSignal::new(None),
+        ready: RwSignal::new(false),
+        network: RwSignal::new(window().navigator().on_line()),
+        reachable: RwSignal::new(true),
+        pending: RwSignal::new(0),
+        last_sync: RwSignal::new(None),
+        syncing: RwSignal::new(false),
+        revision: RwSignal::new(0),
+        error: RwSignal::new(None),
+    };
+    provide_context(state);
+
+    Effect::new(move || {
+        let lang = state.lang.get();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", lang.code());
+        }
+        if let Some(storage) = window().local_storage().ok().flatten() {
+            let _ = storage.set_item(LANG_KEY, lang.code());
+        }
+    });
+    Effect::new(move || {
+        if state.ready.get() {
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-app-ready", "true");
+            }
+        }
+    });
+
+    // Start-up: read the session and counters from IndexedDB, then sync.
+    spawn_local(async move {
+        match storage::app_db().await {
+            Ok(db) => {
+                match db.meta::<Session>(meta::SESSION).await {
+                    Ok(session) => state.session.set(session),
+                    Err(e) => state.error.set(Some(e.to_string())),
+                }
+                state.pending.set(db.outbox_len().await.unwrap_or(0));
+                state.last_sync.set(db.meta(meta::LAST_SYNC).await.ok().flatten());
+            }
+            Err(e) => state.error.set(Some(format!("{}: {e}", state.lang.get_untracked().t().storage_error))),
+        }
+        state.ready.set(true);
+        state.sync();
+    });
+
+    // Sync triggers: the network comes back, the app becomes visible, and a timer.
+    let _ = window_event_listener(ev::online, move |_| {
+        state.network.set(true);
+        state.sync();
+    });
+    let _ = window_event_listener(ev::offline, move |_| state.network.set(false));
+    let _ = window_event_listener(ev::visibilitychange, move |_| {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            state.sync();
+        }
+    });
+    let _ = set_interval_with_handle(move || state.sync(), SYNC_EVERY);
+
+    view! {
+        <Router>
+            <Header/>
+            <StatusBar/>
+            <main class="page">
+                {move || state.error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+                <Routes fallback=move || view! { <p class="empty">{move || state.lang.get().t().not_found}</p> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/customers/:id") view=CustomerPage/>
+                    <Route path=path!("/customers/:id/visit") view=VisitFormPage/>
+                    <Route path=path!("/reports") view=ReportsPage/>
+                    <Route path=path!("/sync") view=SyncPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// `/`: the login form, a technician's agenda, or a manager's report.
+#[component]
+fn Home() -> impl IntoView {
+    let state = app_state();
+    move || {
+        if !state.ready.get() {
+            return view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any();
+        }
+        match state.session.get() {
+            None => view! { <LoginPage/> }.into_any(),
+            Some(s) if s.user.role.sees_whole_org() => view! { <ReportsPage/> }.into_any(),
+            Some(_) => view! { <AgendaPage/> }.into_any(),
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Reusable views; they render and dispatch, and never touch storage or the network themselves.
+
+pub mod header;
+pub mod signature_pad;
+pub mod status_bar;
+pub mod visit_card;

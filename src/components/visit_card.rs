@@ -1,0 +1,40 @@
+//! One visit record as a card: when, how, the rating, the notes and the signature.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use leptos::prelude::*;
+use revisit_domain::{VisitRecord, time::china};
+
+use crate::app::app_state;
+
+/// A visit record. `testid` names the card for tests (`visit-row`, `report-visit`).
+#[component]
+pub fn VisitCard(
+    /// The visit to show.
+    visit: VisitRecord,
+    /// The `data-testid` of the card.
+    testid: &'static str,
+    /// A heading above the visit (e.g. the customer's name).
+    #[prop(optional, into)]
+    title: Option<String>,
+) -> impl IntoView {
+    let state = app_state();
+    let t = move || state.lang.get().t();
+    let when = visit.visited_at.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string();
+    let signature = visit.signature.as_ref().map(|s| format!("data:image/png;base64,{}", STANDARD.encode(&s.png)));
+    let (channel, satisfaction) = (visit.channel, visit.satisfaction);
+    let good = satisfaction.is_satisfied();
+    view! {
+        <article class="visit" data-testid=testid data-visit-id=visit.id.to_string()>
+            <div class="visit-head">
+                {title.map(|title| view! { <strong>{title}</strong> })}
+                <span class="when">{when}</span>
+                <span class="tag">{move || t().channel(channel)}</span>
+                <span class="tag" class:good=good class:bad=!good>{move || t().satisfaction(satisfaction)}</span>
+            </div>
+            {(!visit.notes.is_empty()).then(|| view! { <p class="notes">{visit.notes.clone()}</p> })}
+            {signature.map(|src| view! {
+                <img class="signature" data-testid="visit-signature" src=src alt=move || t().signature/>
+            })}
+        </article>
+    }
+}

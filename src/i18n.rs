@@ -1,0 +1,185 @@
+//! Interface language: zh-CN by default, English on request; every UI string lives here.
+
+mod en;
+mod zh_cn;
+
+use revisit_domain::{
+    Channel, Satisfaction,
+    schedule::{FollowUpKind, FollowUpStatus},
+    wire::Role,
+};
+
+/// A language the interface speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// 简体中文 (default).
+    ZhCn,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The `lang` attribute value.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::ZhCn => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a stored code; anything unknown is Chinese.
+    pub fn from_code(code: &str) -> Lang {
+        if code == "en" { Lang::En } else { Lang::ZhCn }
+    }
+
+    /// The other language, for the switch.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::ZhCn => Lang::En,
+            Lang::En => Lang::ZhCn,
+        }
+    }
+
+    /// All strings in this language.
+    pub fn t(self) -> &'static Texts {
+        match self {
+            Lang::ZhCn => &zh_cn::TEXTS,
+            Lang::En => &en::TEXTS,
+        }
+    }
+}
+
+/// Every string the interface shows, one field per message.
+#[allow(missing_docs)]
+pub struct Texts {
+    pub app_name: &'static str,
+    pub switch_to: &'static str,
+    pub login_title: &'static str,
+    pub username: &'static str,
+    pub password: &'static str,
+    pub login: &'static str,
+    pub logging_in: &'static str,
+    pub login_failed: &'static str,
+    pub login_needs_network: &'static str,
+    pub logout: &'static str,
+    pub online: &'static str,
+    pub offline: &'static str,
+    pub pending: &'static str,
+    pub last_sync: &'static str,
+    pub never: &'static str,
+    pub sync_now: &'static str,
+    pub syncing: &'static str,
+    pub nav_agenda: &'static str,
+    pub nav_reports: &'static str,
+    pub nav_sync: &'static str,
+    pub agenda_title: &'static str,
+    pub agenda_empty: &'static str,
+    pub due_by: &'static str,
+    pub vip: &'static str,
+    pub phone: &'static str,
+    pub address: &'static str,
+    pub product: &'static str,
+    pub purchased_on: &'static str,
+    pub installed_on: &'static str,
+    pub repaired_on: &'static str,
+    pub visit_history: &'static str,
+    pub no_visits: &'static str,
+    pub new_visit: &'static str,
+    pub channel: &'static str,
+    pub satisfaction: &'static str,
+    pub notes: &'static str,
+    pub notes_placeholder: &'static str,
+    pub signature: &'static str,
+    pub sign_here: &'static str,
+    pub clear: &'static str,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub back: &'static str,
+    pub need_satisfaction: &'static str,
+    pub need_signature: &'static str,
+    pub save_failed: &'static str,
+    pub reports_title: &'static str,
+    pub completion_rate: &'static str,
+    pub satisfaction_rate: &'static str,
+    pub visit_count: &'static str,
+    pub technician: &'static str,
+    pub all_technicians: &'static str,
+    pub synced_visits: &'static str,
+    pub no_synced_visits: &'static str,
+    pub sync_title: &'static str,
+    pub outbox: &'static str,
+    pub rejected: &'static str,
+    pub none: &'static str,
+    pub cursor: &'static str,
+    pub device: &'static str,
+    pub loading: &'static str,
+    pub not_found: &'static str,
+    pub storage_error: &'static str,
+    pub session_expired: &'static str,
+    pub first_visit: &'static str,
+    pub periodic_visit: &'static str,
+    pub overdue: &'static str,
+    pub due: &'static str,
+    pub upcoming: &'static str,
+    pub done: &'static str,
+    pub done_late: &'static str,
+    pub ch_phone: &'static str,
+    pub ch_on_site: &'static str,
+    pub very_satisfied: &'static str,
+    pub satisfied: &'static str,
+    pub neutral: &'static str,
+    pub dissatisfied: &'static str,
+    pub very_dissatisfied: &'static str,
+    pub role_technician: &'static str,
+    pub role_manager: &'static str,
+    pub role_admin: &'static str,
+}
+
+impl Texts {
+    /// A visit channel's name.
+    pub fn channel(&self, c: Channel) -> &'static str {
+        match c {
+            Channel::Phone => self.ch_phone,
+            Channel::OnSite => self.ch_on_site,
+        }
+    }
+
+    /// A satisfaction level's name (the policies' five words).
+    pub fn satisfaction(&self, s: Satisfaction) -> &'static str {
+        match s {
+            Satisfaction::VerySatisfied => self.very_satisfied,
+            Satisfaction::Satisfied => self.satisfied,
+            Satisfaction::Neutral => self.neutral,
+            Satisfaction::Dissatisfied => self.dissatisfied,
+            Satisfaction::VeryDissatisfied => self.very_dissatisfied,
+        }
+    }
+
+    /// A follow-up kind's name.
+    pub fn kind(&self, k: FollowUpKind) -> &'static str {
+        match k {
+            FollowUpKind::First => self.first_visit,
+            FollowUpKind::Periodic => self.periodic_visit,
+        }
+    }
+
+    /// A follow-up status's name.
+    pub fn status(&self, s: FollowUpStatus) -> &'static str {
+        match s {
+            FollowUpStatus::Overdue => self.overdue,
+            FollowUpStatus::Due => self.due,
+            FollowUpStatus::Upcoming => self.upcoming,
+            FollowUpStatus::Done => self.done,
+            FollowUpStatus::DoneLate => self.done_late,
+        }
+    }
+
+    /// A role's name.
+    pub fn role(&self, r: Role) -> &'static str {
+        match r {
+            Role::Technician => self.role_technician,
+            Role::Manager => self.role_manager,
+            Role::Admin => self.role_admin,
+        }
+    }
+}

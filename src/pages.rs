@@ -1,0 +1,54 @@
+//! One module per route; each reads what it shows from IndexedDB through `storage`.
+
+pub mod agenda;
+pub mod customer;
+pub mod login;
+pub mod reports;
+pub mod sync_status;
+pub mod visit_form;
+
+use leptos::prelude::*;
+use revisit_domain::{Customer, VisitRecord, wire::UserCard};
+
+use crate::{app::AppState, storage};
+
+/// Everything a page may show, as stored on this device.
+#[derive(Clone, Debug, Default)]
+pub struct Stored {
+    /// Customers this user may see.
+    pub customers: Vec<Customer>,
+    /// Visits of those customers.
+    pub visits: Vec<VisitRecord>,
+    /// User cards of the organisation.
+    pub users: Vec<UserCard>,
+}
+
+/// Loads [`Stored`] again whenever stored data changes.
+pub fn stored_data(state: AppState) -> LocalResource<Result<Stored, String>> {
+    LocalResource::new(move || {
+        state.revision.track();
+        async move {
+            let db = storage::app_db().await.map_err(|e| e.to_string())?;
+            Ok(Stored {
+                customers: db.customers().await.map_err(|e| e.to_string())?,
+                visits: db.visits().await.map_err(|e| e.to_string())?,
+                users: db.users().await.map_err(|e| e.to_string())?,
+            })
+        }
+    })
+}
+
+/// Renders a loaded resource: a loading line, an error line, or `view(data)`.
+pub fn show_stored<V: IntoView + 'static>(
+    state: AppState,
+    data: LocalResource<Result<Stored, String>>,
+    view: impl Fn(Stored) -> V + Send + Sync + 'static,
+) -> impl IntoView {
+    move || match data.get() {
+        None => view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any(),
+        Some(Err(e)) => {
+            view! { <p class="banner error">{format!("{}: {e}", state.lang.get().t().storage_error)}</p> }.into_any()
+        }
+        Some(Ok(stored)) => view(stored).into_any(),
+    }
+}

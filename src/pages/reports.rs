@@ -1,0 +1,107 @@
+//! The manager's report: this month's 回访完成率 and 客户满意度 per technician, and the synced visits.
+
+use chrono::Utc;
+use leptos::prelude::*;
+use revisit_domain::{
+    UserId,
+    kpi::{Month, Rate, monthly_kpis},
+    time::china_date,
+    wire::Role,
+};
+
+use crate::{
+    app::app_state,
+    components::visit_card::VisitCard,
+    pages::{show_stored, stored_data},
+};
+
+/// `/reports`.
+#[component]
+pub fn ReportsPage() -> impl IntoView {
+    let state = app_state();
+    let t = move || state.lang.get().t();
+    let data = stored_data(state);
+    view! {
+        <section class="reports">
+            {show_stored(state, data, move |stored| {
+                let today = china_date(Utc::now());
+                let month = Month::of(today);
+                let mut technicians: Vec<_> = stored.users.iter().filter(|u| u.role == Role::Technician).cloned().collect();
+                technicians.sort_by(|a, b| a.name.cmp(&b.name));
+                let ids: Vec<UserId> = technicians.iter().map(|u| u.id).collect();
+                let kpis = monthly_kpis(&ids, &stored.customers, &stored.visits, month, today);
+                let total = |f: fn(&revisit_domain::kpi::TechnicianKpi) -> Rate| {
+                    kpis.iter().map(f).fold(Rate::default(), |a, r| Rate {
+                        numerator: a.numerator + r.numerator,
+                        denominator: a.denominator + r.denominator,
+                    })
+                };
+                let (completion, satisfaction) = (total(|k| k.completion), total(|k| k.satisfaction));
+                let rows = kpis.iter().zip(&technicians).map(|(k, u)| {
+                    let (c, s) = (k.completion, k.satisfaction);
+                    view! {
+                        <tr data-testid="tech-row" data-technician-id=u.id.to_string()>
+                            <td>{u.name.clone()}</td>
+                            <td data-testid="visit-count">{k.visits}</td>
+                            <td><span data-testid="completion-rate">{percent(c)}</span>" "<small>{counts(c)}</small></td>
+                            <td><span>{percent(s)}</span>" "<small>{counts(s)}</small></td>
+                        </tr>
+                    }
+                }).collect_view();
+
+                let in_month: Vec<_> = stored.visits.iter().filter(|v| month.contains(china_date(v.visited_at))).cloned().collect();
+                let groups = technicians.iter().map(|u| {
+                    let mut theirs: Vec<_> = in_month.iter().filter(|v| v.technician_id == u.id).cloned().collect();
+                    theirs.sort_by(|a, b| b.visited_at.cmp(&a.visited_at));
+                    let cards = if theirs.is_empty() {
+                        view! { <p class="empty">{move || t().no_synced_visits}</p> }.into_any()
+                    } else {
+                        theirs.into_iter().map(|v| {
+                            let name = stored.customers.iter().find(|c| c.id == v.customer_id).map(|c| c.name.clone()).unwrap_or_default();
+                            view! { <VisitCard visit=v testid="report-visit" title=name/> }
+                        }).collect_view().into_any()
+                    };
+                    view! { <h3>{u.name.clone()}</h3><div class="visit-list">{cards}</div> }
+                }).collect_view();
+
+                view! {
+                    <h1>{move || t().reports_title}" · "{format!("{}-{:02}", month.year, month.month)}</h1>
+                    <div class="kpis">
+                        <div class="kpi card">
+                            <span class="label">{move || t().completion_rate}</span>
+                            <span class="value" id="completion-total">{percent(completion)}</span>
+                            <small>{counts(completion)}</small>
+                        </div>
+                        <div class="kpi card">
+                            <span class="label">{move || t().satisfaction_rate}</span>
+                            <span class="value">{percent(satisfaction)}</span>
+                            <small>{counts(satisfaction)}</small>
+                        </div>
+                    </div>
+                    <table class="card">
+                        <thead><tr>
+                            <th>{move || t().technician}</th>
+                            <th>{move || t().visit_count}</th>
+                            <th>{move || t().completion_rate}</th>
+                            <th>{move || t().satisfaction_rate}</th>
+                        </tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    <h2>{move || t().synced_visits}</h2>
+                    {groups}
+                }
+                .into_any()
+            })}
+        </section>
+    }
+}
+
+/// "66.7%", or "—" when nothing was counted.
+fn percent(r: Rate) -> String {
+    r.percent().map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
+}
+
+/// "(2/3)".
+fn counts(r: Rate) -> String {
+    format!("({}/{})", r.numerator, r.denominator)
+}

@@ -1,0 +1,36 @@
+//! Applying a pulled batch: the rows and the new cursor are stored in one transaction.
+
+use indexed_db_futures::prelude::*;
+use revisit_domain::wire::{Change, Entity};
+
+use super::{CUSTOMERS, META, Result, Storage, USERS, VISITS, meta};
+
+impl Storage {
+    /// Stores pulled changes and the cursor that follows them, all or nothing.
+    ///
+    /// A pulled visit whose id is already here is left as it is: visits are create-only,
+    /// so the stored record (with its signature) is never replaced.
+    pub async fn apply_changes(&self, changes: &[Change], cursor: u64) -> Result<()> {
+        let tx = self.write(&[CUSTOMERS, VISITS, USERS, META])?;
+        for change in changes {
+            match &change.entity {
+                Entity::Customer(c) => {
+                    tx.object_store(CUSTOMERS)?.put(c).serde()?;
+                }
+                Entity::Visit(v) => {
+                    let store = tx.object_store(VISITS)?;
+                    let existing: Option<revisit_domain::VisitRecord> = store.get(v.id.to_string()).serde()?.await?;
+                    if existing.is_none() {
+                        store.add(v).serde()?;
+                    }
+                }
+                Entity::User(u) => {
+                    tx.object_store(USERS)?.put(u).serde()?;
+                }
+            }
+        }
+        meta::put_in(&tx, meta::CURSOR, &cursor)?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,65 @@
+//! The `meta` store: small named values (device id, session, next outbox seq, pull cursor).
+
+use indexed_db_futures::prelude::*;
+use indexed_db_futures::transaction::Transaction;
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::{META, Result, Storage, StorageError};
+
+/// One named value, kept as JSON text so any serde type fits.
+#[derive(Debug, Serialize, Deserialize)]
+struct Entry {
+    key: String,
+    json: String,
+}
+
+/// This browser's device id.
+pub const DEVICE_ID: &str = "device_id";
+/// The logged-in session.
+pub const SESSION: &str = "session";
+/// The last outbox sequence number used.
+pub const LAST_SEQ: &str = "last_seq";
+/// The pull cursor stored with the last pulled batch.
+pub const CURSOR: &str = "cursor";
+/// When the last sync succeeded (RFC 3339).
+pub const LAST_SYNC: &str = "last_sync";
+
+/// Reads a value inside an open transaction.
+pub(crate) async fn get_in<T: DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+    let store = tx.object_store(META)?;
+    let entry: Option<Entry> = store.get(key).serde()?.await?;
+    entry
+        .map(|e| serde_json::from_str(&e.json).map_err(|err| StorageError(format!("stored {key} is corrupt: {err}"))))
+        .transpose()
+}
+
+/// Writes a value inside an open transaction.
+pub(crate) fn put_in<T: Serialize>(tx: &Transaction<'_>, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
+    tx.object_store(META)?.put(Entry { key: key.into(), json }).serde()?;
+    Ok(())
+}
+
+impl Storage {
+    /// Reads a named value.
+    pub async fn meta<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let tx = self.read(&[META])?;
+        get_in(&tx, key).await
+    }
+
+    /// Writes a named value.
+    pub async fn set_meta<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let tx = self.write(&[META])?;
+        put_in(&tx, key, value)?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes a named value.
+    pub async fn delete_meta(&self, key: &str) -> Result<()> {
+        let tx = self.write(&[META])?;
+        tx.object_store(META)?.delete(key).primitive()?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,157 @@
+//! The client half of sync, and the login call: the only code that talks to the network.
+//!
+//! Order per run: push the outbox (oldest first, in batches), then pull until the server
+//! has nothing more; repeat while the outbox grew meanwhile. Outbox rows are deleted only
+//! after the server's reply; pulled rows are stored together with their cursor.
+
+use gloo_net::http::{Request, Response};
+use revisit_domain::{
+    DeviceId,
+    wire::{
+        ApiError, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest,
+        PushResponse, SCHEMA_VERSION, SessionUser,
+    },
+};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::storage::{Storage, StorageError};
+
+/// Mutations sent per push request.
+const PUSH_BATCH: u32 = 100;
+/// Push-then-pull rounds per run at most (the outbox may grow while we sync).
+const MAX_ROUNDS: usize = 3;
+
+/// A logged-in user on this device, as kept in IndexedDB.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// Bearer token, bound to this user and device.
+    pub token: String,
+    /// Who is logged in.
+    pub user: SessionUser,
+    /// This browser's device id.
+    pub device_id: DeviceId,
+}
+
+/// Why a request or a sync run failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// The server cannot be reached (no network, or the server is down).
+    #[error("the server cannot be reached: {0}")]
+    Offline(String),
+    /// The token is no longer valid: log in again (local data is kept).
+    #[error("not logged in")]
+    Unauthorized,
+    /// The server refused the request.
+    #[error("{message} ({code})")]
+    Server {
+        /// The machine-readable code.
+        code: String,
+        /// What the server said.
+        message: String,
+    },
+    /// Local storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What a successful sync run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Outbox entries the server took (applied or refused for good).
+    pub pushed: usize,
+    /// Changes stored from the server.
+    pub pulled: usize,
+}
+
+/// Logs in (online) and binds the token to this device.
+pub async fn login(username: &str, password: &str, device_id: DeviceId) -> Result<LoginResponse, SyncError> {
+    let body = LoginRequest { username: username.into(), password: password.into(), device_id };
+    let request = Request::post("/api/auth/login").json(&body).map_err(|e| SyncError::Offline(e.to_string()))?;
+    read_json(request.send().await).await
+}
+
+/// Ends the session on the server; failures are ignored (the token expires anyway).
+pub async fn logout(token: &str) {
+    let _ = Request::post("/api/auth/logout").header("Authorization", &format!("Bearer {token}")).send().await;
+}
+
+/// One full sync: push the outbox, then pull, until both sides are level.
+pub async fn sync_once(db: &Storage, session: &Session) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    for _ in 0..MAX_ROUNDS {
+        report.pushed += push_all(db, session).await?;
+        report.pulled += pull_all(db, session).await?;
+        if db.outbox_len().await? == 0 {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
+    let mut pushed = 0;
+    loop {
+        let batch = db.outbox(PUSH_BATCH).await?;
+        let (Some(first), Some(last)) = (batch.first().map(|e| e.seq), batch.last().map(|e| e.seq)) else {
+            return Ok(pushed);
+        };
+        let request = PushRequest {
+            device_id: session.device_id,
+            schema_version: SCHEMA_VERSION,
+            mutations: batch.into_iter().map(|e| Mutation { seq: e.seq, op: e.op }).collect(),
+        };
+        let request = Request::post("/api/sync/push")
+            .header("Authorization", &format!("Bearer {}", session.token))
+            .json(&request)
+            .map_err(|e| SyncError::Offline(e.to_string()))?;
+        let reply: PushResponse = read_json(request.send().await).await?;
+        db.acknowledge(reply.last_applied_seq, &reply.rejected).await?;
+        if reply.last_applied_seq < first {
+            // The server is missing earlier changes of this device: stop rather than loop.
+            return Err(SyncError::Server {
+                code: "seq_gap".into(),
+                message: format!("the server has changes up to {} but this device sends from {first}", reply.last_applied_seq),
+            });
+        }
+        pushed += (reply.last_applied_seq.min(last) - first + 1) as usize;
+        if reply.last_applied_seq < last {
+            return Ok(pushed);
+        }
+    }
+}
+
+async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
+    let mut cursor: u64 = db.meta(crate::storage::meta::CURSOR).await?.unwrap_or(0);
+    let mut pulled = 0;
+    loop {
+        let url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
+        let response = Request::get(&url).header("Authorization", &format!("Bearer {}", session.token)).send().await;
+        let page: PullResponse = read_json(response).await?;
+        db.apply_changes(&page.changes, page.cursor).await?;
+        pulled += page.changes.len();
+        cursor = page.cursor;
+        if !page.has_more {
+            return Ok(pulled);
+        }
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, SyncError> {
+    let response = response.map_err(|e| SyncError::Offline(e.to_string()))?;
+    match response.status() {
+        200..=299 => response.json().await.map_err(|e| SyncError::Server { code: "bad_reply".into(), message: e.to_string() }),
+        401 => {
+            let body: Option<ApiError> = response.json().await.ok();
+            match body {
+                Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server { code: e.code, message: e.message }),
+                _ => Err(SyncError::Unauthorized),
+            }
+        }
+        // A proxy or a server that is starting answers like this: treat it as unreachable.
+        502..=504 => Err(SyncError::Offline(format!("HTTP {}", response.status()))),
+        status => match response.json::<ApiError>().await {
+            Ok(e) => Err(SyncError::Server { code: e.code, message: e.message }),
+            Err(_) => Err(SyncError::Server { code: status.to_string(), message: format!("HTTP {status}") }),
+        },
+    }
+}
