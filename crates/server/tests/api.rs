@@ -1,0 +1,603 @@
+//! The server through its real router on a real SQLite file: auth, sync, scope, reports, bad input.
+
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use chrono::{NaiveDate, Utc};
+use http_body_util::BodyExt;
+use revisit_domain::{
+    Channel, CustomerId, DeviceId, Satisfaction, Signature, VisitId, VisitRecord,
+    wire::{
+        Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
+        RejectCode, Role, SCHEMA_VERSION,
+    },
+};
+use revisit_server::{AppState, Db, router, seed};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+struct TestApp {
+    router: Router,
+    db: Db,
+    _dir: tempfile::TempDir,
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+async fn app(demo: bool) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("test.sqlite")).await.unwrap();
+    seed::seed(&db, demo, today()).await.unwrap();
+    let router = router(AppState {
+        db: db.clone(),
+        dist: dir.path().join("no-dist"),
+    });
+    TestApp {
+        router,
+        db,
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    async fn call(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b)),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    async fn json(
+        &self,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.call(method, uri, token, Some(serde_json::to_vec(&body).unwrap()))
+            .await
+    }
+
+    async fn login(&self, username: &str, device: DeviceId) -> LoginResponse {
+        let (status, body) = self
+            .json(
+                "POST",
+                "/api/auth/login",
+                None,
+                json!({"username": username, "password": seed::DEMO_PASSWORD, "device_id": device}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        serde_json::from_value(body).unwrap()
+    }
+
+    async fn pull_all(&self, token: &str, limit: u32) -> Vec<Entity> {
+        let (mut cursor, mut all) = (0, Vec::new());
+        loop {
+            let (status, body) = self
+                .call(
+                    "GET",
+                    &format!("/api/sync/pull?cursor={cursor}&limit={limit}"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let page: PullResponse = serde_json::from_value(body).unwrap();
+            assert!(page.changes.len() <= limit as usize);
+            all.extend(page.changes.into_iter().map(|c| c.entity));
+            cursor = page.cursor;
+            if !page.has_more {
+                return all;
+            }
+        }
+    }
+
+    async fn push(
+        &self,
+        token: &str,
+        device: DeviceId,
+        mutations: Vec<Mutation>,
+    ) -> (StatusCode, Value) {
+        let body = PushRequest {
+            device_id: device,
+            schema_version: SCHEMA_VERSION,
+            mutations,
+        };
+        self.json(
+            "POST",
+            "/api/sync/push",
+            Some(token),
+            serde_json::to_value(body).unwrap(),
+        )
+        .await
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db.read)
+            .await
+            .unwrap()
+    }
+}
+
+fn customers(entities: &[Entity]) -> Vec<revisit_domain::Customer> {
+    entities
+        .iter()
+        .filter_map(|e| match e {
+            Entity::Customer(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn visit(session: &LoginResponse, device: DeviceId, customer: CustomerId) -> VisitRecord {
+    VisitRecord {
+        id: VisitId(Uuid::now_v7()),
+        customer_id: customer,
+        technician_id: session.user.id,
+        device_id: device,
+        visited_at: Utc::now(),
+        channel: Channel::OnSite,
+        satisfaction: Satisfaction::VerySatisfied,
+        notes: "设备运行正常".into(),
+        signature: Some(Signature {
+            png: b"\x89PNG\r\n\x1a\nsignature".to_vec(),
+        }),
+        sha256: String::new(),
+    }
+    .seal()
+}
+
+fn create(seq: u64, v: &VisitRecord) -> Mutation {
+    Mutation {
+        seq,
+        op: MutationOp::CreateVisit(v.clone()),
+    }
+}
+
+fn device() -> DeviceId {
+    DeviceId(Uuid::now_v7())
+}
+
+#[tokio::test]
+async fn login_checks_password_and_every_call_needs_a_token() {
+    let app = app(true).await;
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            json!({"username": "tech1", "password": "wrong", "device_id": device()}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_credentials"))
+    );
+    let (status, _) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            json!({"username": "nobody", "password": "x", "device_id": device()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = app.call("GET", "/api/sync/pull?cursor=0", None, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (status, _) = app
+        .call("GET", "/api/sync/pull?cursor=0", Some("forged"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let session = app.login("tech1", device()).await;
+    assert_eq!(session.user.role, Role::Technician);
+    let (status, me) = app
+        .call("GET", "/api/auth/me", Some(&session.token), None)
+        .await;
+    assert_eq!(
+        (status, me["name"].as_str()),
+        (StatusCode::OK, Some("张伟"))
+    );
+    let (status, _) = app
+        .call("POST", "/api/auth/logout", Some(&session.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&session.token), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a logged-out token must stop working"
+    );
+}
+
+#[tokio::test]
+async fn a_device_belongs_to_the_first_user_who_logs_in_with_it() {
+    let app = app(true).await;
+    let shared = device();
+    app.login("tech1", shared).await;
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            json!({"username": "tech2", "password": seed::DEMO_PASSWORD, "device_id": shared}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("device_taken"))
+    );
+}
+
+#[tokio::test]
+async fn pushing_the_same_batch_twice_stores_each_visit_once() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let mine = customers(&app.pull_all(&s.token, 500).await);
+    let visits: Vec<_> = mine.iter().take(3).map(|c| visit(&s, dev, c.id)).collect();
+    let batch: Vec<_> = visits
+        .iter()
+        .enumerate()
+        .map(|(i, v)| create(i as u64 + 1, v))
+        .collect();
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    for _ in 0..2 {
+        let (status, body) = app.push(&s.token, dev, batch.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let reply: PushResponse = serde_json::from_value(body).unwrap();
+        assert_eq!(
+            reply,
+            PushResponse {
+                last_applied_seq: 3,
+                rejected: vec![]
+            }
+        );
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 3);
+    let pulled = app.pull_all(&s.token, 500).await;
+    for v in &visits {
+        let copies = pulled
+            .iter()
+            .filter(|e| matches!(e, Entity::Visit(p) if p == v))
+            .count();
+        assert_eq!(copies, 1, "visit {} pulled {copies} times", v.id);
+    }
+}
+
+#[tokio::test]
+async fn a_gap_in_seq_stops_the_batch_and_a_resend_fills_it() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let (a, b, d) = (visit(&s, dev, c), visit(&s, dev, c), visit(&s, dev, c));
+    let (_, body) = app
+        .push(&s.token, dev, vec![create(1, &a), create(3, &d)])
+        .await;
+    assert_eq!(body["last_applied_seq"], 1);
+    let (_, body) = app
+        .push(&s.token, dev, vec![create(2, &b), create(3, &d)])
+        .await;
+    assert_eq!(body["last_applied_seq"], 3);
+    let (_, pulled) = app
+        .call("GET", "/api/sync/pull?cursor=0", Some(&s.token), None)
+        .await;
+    assert_eq!(pulled["last_applied_seq"], 3);
+}
+
+#[tokio::test]
+async fn a_technician_sees_and_writes_only_their_own_customers() {
+    let app = app(true).await;
+    let (d1, d2) = (device(), device());
+    let t1 = app.login("tech1", d1).await;
+    let t2 = app.login("tech2", d2).await;
+    let mine = customers(&app.pull_all(&t1.token, 500).await);
+    let theirs = customers(&app.pull_all(&t2.token, 500).await);
+    assert!(!mine.is_empty() && !theirs.is_empty());
+    assert!(mine.iter().all(|c| c.technician_id == t1.user.id));
+    assert!(theirs.iter().all(|c| c.technician_id == t2.user.id));
+
+    // tech1 pushes a visit for tech2's customer: refused, nothing stored.
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let foreign = visit(&t1, d1, theirs[0].id);
+    let (status, body) = app.push(&t1.token, d1, vec![create(1, &foreign)]).await;
+    assert_eq!(status, StatusCode::OK);
+    let reply: PushResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(reply.rejected.len(), 1);
+    assert_eq!(reply.rejected[0].code, RejectCode::Forbidden);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+
+    // A visit tech1 records for their own customer is invisible to tech2.
+    let own = visit(&t1, d1, mine[0].id);
+    app.push(&t1.token, d1, vec![create(2, &own)]).await;
+    let seen_by_t2 = app.pull_all(&t2.token, 500).await;
+    assert!(
+        !seen_by_t2
+            .iter()
+            .any(|e| matches!(e, Entity::Visit(v) if v.id == own.id))
+    );
+
+    // A visit that claims another technician or device is refused.
+    let mut impostor = visit(&t1, d1, mine[0].id);
+    impostor.technician_id = t2.user.id;
+    let (_, body) = app
+        .push(&t1.token, d1, vec![create(3, &impostor.seal())])
+        .await;
+    assert_eq!(body["rejected"][0]["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn a_manager_pulls_the_whole_organisation_in_pages_each_row_once() {
+    let app = app(true).await;
+    let m = app.login("manager", device()).await;
+    let all = app.pull_all(&m.token, 7).await;
+    assert_eq!(customers(&all).len(), 50);
+    let users = all.iter().filter(|e| matches!(e, Entity::User(_))).count();
+    assert_eq!(users, 3);
+    let visits: Vec<_> = all
+        .iter()
+        .filter_map(|e| {
+            if let Entity::Visit(v) = e {
+                Some(v.id)
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut unique = visits.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(visits.len(), unique.len());
+    assert_eq!(
+        visits.len() as i64,
+        app.count("SELECT COUNT(*) FROM visits").await
+    );
+}
+
+#[tokio::test]
+async fn a_signature_that_is_not_what_it_claims_is_refused_and_nothing_is_stored() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let mut v = visit(&s, dev, c);
+    v.signature.as_mut().unwrap().png.push(0); // changed after sealing
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let (status, body) = app.push(&s.token, dev, vec![create(1, &v)]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["rejected"][0]["code"], "invalid");
+    assert!(
+        body["rejected"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sha256")
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+}
+
+#[tokio::test]
+async fn the_same_id_with_other_content_keeps_both_and_changes_nothing() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let original = visit(&s, dev, c);
+    app.push(&s.token, dev, vec![create(1, &original)]).await;
+    let mut other = original.clone();
+    other.notes = "被篡改的内容".into();
+    let other = other.seal();
+    let (_, body) = app.push(&s.token, dev, vec![create(2, &other)]).await;
+    assert_eq!(body["rejected"][0]["code"], "conflict");
+    let stored: String = sqlx::query_scalar("SELECT sha256 FROM visits WHERE id = ?")
+        .bind(original.id.to_string())
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored, original.sha256);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visit_conflicts").await, 1);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_and_stores_nothing() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let token = Some(s.token.as_str());
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let good = serde_json::to_value(PushRequest {
+        device_id: dev,
+        schema_version: SCHEMA_VERSION,
+        mutations: vec![create(1, &visit(&s, dev, c))],
+    })
+    .unwrap();
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/sync/push",
+            token,
+            Some(b"{\"device_id\": ".to_vec()),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+
+    let (status, _) = app
+        .call(
+            "POST",
+            "/api/sync/push",
+            token,
+            Some(b"{\"device_id\": \"\xff\xfe\"}".to_vec()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "invalid UTF-8");
+
+    let mut unknown = good.clone();
+    unknown["mutations"][0]["op"]["data"]["approved_by_manager"] = json!(true);
+    let (status, body) = app.json("POST", "/api/sync/push", token, unknown).await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("approved_by_manager"),
+        "{body}"
+    );
+
+    let huge = vec![b' '; 3 * 1024 * 1024];
+    let (status, body) = app.call("POST", "/api/sync/push", token, Some(huge)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
+
+    let mut foreign = good.clone();
+    foreign["device_id"] = json!(device());
+    let (status, body) = app.json("POST", "/api/sync/push", token, foreign).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("foreign_device"))
+    );
+
+    let mut old = good.clone();
+    old["schema_version"] = json!(0);
+    let (status, body) = app.json("POST", "/api/sync/push", token, old).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("schema_version"))
+    );
+
+    let many: Vec<Mutation> = (1..=501).map(|i| create(i, &visit(&s, dev, c))).collect();
+    let (status, _) = app.push(&s.token, dev, many).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (status, _) = app
+        .call("GET", "/api/sync/pull?cursor=0&everything=1", token, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown query parameter");
+    let (status, _) = app
+        .call("GET", "/api/sync/pull?cursor=-1", token, None)
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    let (_, pulled) = app
+        .call("GET", "/api/sync/pull?cursor=0", token, None)
+        .await;
+    assert_eq!(
+        pulled["last_applied_seq"], 0,
+        "no failed request may advance the device's seq"
+    );
+
+    let (status, body) = app.call("GET", "/api/nowhere", token, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+}
+
+#[tokio::test]
+async fn reports_are_for_managers_and_use_the_domain_formulas() {
+    let app = app(true).await;
+    let t = app.login("tech1", device()).await;
+    let (status, _) = app
+        .call("GET", "/api/reports/monthly", Some(&t.token), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let m = app.login("manager", device()).await;
+    let (status, body) = app
+        .call(
+            "GET",
+            "/api/reports/monthly?month=2026-11",
+            Some(&m.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["month"], "2026-11");
+    let lines = body["technicians"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    for line in lines {
+        let (num, den) = (
+            line["completion"]["numerator"].as_u64().unwrap(),
+            line["completion"]["denominator"].as_u64().unwrap(),
+        );
+        assert!(num <= den);
+    }
+    let (status, _) = app
+        .call(
+            "GET",
+            "/api/reports/monthly?month=November",
+            Some(&m.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_empty_database_without_demo_gets_only_an_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("empty.sqlite")).await.unwrap();
+    let seeded = seed::seed(&db, false, today()).await.unwrap();
+    let seed::Seeded::Admin { username, password } = seeded else {
+        panic!("expected an admin, got {seeded:?}")
+    };
+    assert_eq!(username, "admin");
+    assert!(password.len() >= 12);
+    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    let customers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    assert_eq!((users, customers), (1, 0));
+    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users")
+        .fetch_one(&db.read)
+        .await
+        .unwrap();
+    assert!(stored.starts_with("$argon2") && !stored.contains(&password));
+    assert_eq!(
+        seed::seed(&db, true, today()).await.unwrap(),
+        seed::Seeded::Nothing,
+        "a second start seeds nothing"
+    );
+}
