@@ -1,0 +1,134 @@
+//! The IndexedDB layer in a real browser (headless Chromium): what must be written together is.
+#![cfg(target_arch = "wasm32")]
+
+use chrono::{TimeZone, Utc};
+use revisit::storage::{Storage, meta};
+use revisit_domain::{
+    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId, VisitRecord,
+    visit::MAX_SIGNATURE_BYTES,
+    wire::{Change, Entity, RejectCode, RejectedMutation},
+};
+use uuid::Uuid;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn fresh(name: &str) -> Storage {
+    Storage::open(&format!("test-{name}-{}", Uuid::now_v7())).await.expect("open a fresh database")
+}
+
+fn visit(signature_len: usize) -> VisitRecord {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend((0..signature_len).map(|i| (i % 251) as u8));
+    VisitRecord {
+        id: VisitId(Uuid::now_v7()),
+        customer_id: CustomerId(Uuid::from_u128(5)),
+        technician_id: UserId(Uuid::from_u128(7)),
+        device_id: DeviceId(Uuid::from_u128(9)),
+        visited_at: Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap(),
+        channel: Channel::OnSite,
+        satisfaction: Satisfaction::Satisfied,
+        notes: "滤芯已更换".into(),
+        signature: Some(Signature { png }),
+        sha256: String::new(),
+    }
+    .seal()
+}
+
+#[wasm_bindgen_test]
+async fn saving_a_visit_writes_the_visit_its_outbox_entry_and_the_seq_together() {
+    let db = fresh("save").await;
+    let (a, b) = (visit(100), visit(100));
+    assert_eq!(db.save_visit(&a).await.unwrap(), 1);
+    assert_eq!(db.save_visit(&b).await.unwrap(), 2);
+    assert_eq!(db.visits().await.unwrap().len(), 2);
+    let outbox = db.outbox(10).await.unwrap();
+    assert_eq!(outbox.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(2));
+    let stored = db.visits().await.unwrap().into_iter().find(|v| v.id == a.id).unwrap();
+    assert_eq!(stored, a);
+    assert_eq!(stored.validate(), Ok(()));
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_save_rolls_everything_back_and_never_overwrites_a_signature() {
+    let db = fresh("rollback").await;
+    let original = visit(100);
+    db.save_visit(&original).await.unwrap();
+    // Same id, other signature: the `add` fails inside the transaction, so neither the
+    // outbox entry nor the seq written before it may remain.
+    let mut forged = original.clone();
+    forged.signature = Some(Signature { png: b"\x89PNG\r\n\x1a\nother".to_vec() });
+    let forged = forged.seal();
+    assert!(db.save_visit(&forged).await.is_err());
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+    assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(1));
+    assert_eq!(db.visits().await.unwrap(), vec![original]);
+}
+
+#[wasm_bindgen_test]
+async fn an_invalid_visit_is_refused_before_anything_is_written() {
+    let db = fresh("invalid").await;
+    let mut v = visit(10);
+    v.notes.push('!'); // no longer matches its hash
+    assert!(db.save_visit(&v).await.is_err());
+    assert_eq!(db.outbox_len().await.unwrap(), 0);
+    assert!(db.visits().await.unwrap().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
+    let db = fresh("pull").await;
+    let local = visit(10);
+    db.save_visit(&local).await.unwrap();
+    let customer = Customer {
+        id: CustomerId(Uuid::from_u128(5)),
+        name: "王秀英".into(),
+        phone: "13800000000".into(),
+        address: "上海市".into(),
+        tier: Tier::Vip,
+        product: "净水器".into(),
+        purchased_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        installed_on: None,
+        repaired_on: None,
+        technician_id: UserId(Uuid::from_u128(7)),
+    };
+    let mut other_copy = local.clone();
+    other_copy.notes = "server copy".into();
+    let changes = vec![
+        Change { version: 4, entity: Entity::Customer(customer.clone()) },
+        Change { version: 5, entity: Entity::Visit(other_copy.seal()) },
+        Change { version: 6, entity: Entity::Visit(visit(10)) },
+    ];
+    db.apply_changes(&changes, 6).await.unwrap();
+    assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(6));
+    assert_eq!(db.customers().await.unwrap(), vec![customer]);
+    let visits = db.visits().await.unwrap();
+    assert_eq!(visits.len(), 2);
+    assert!(visits.contains(&local), "the local record must not be replaced");
+}
+
+#[wasm_bindgen_test]
+async fn acknowledging_drops_applied_entries_and_keeps_rejected_ones() {
+    let db = fresh("ack").await;
+    for _ in 0..3 {
+        db.save_visit(&visit(10)).await.unwrap();
+    }
+    let rejected = RejectedMutation { seq: 2, code: RejectCode::Forbidden, message: "not yours".into() };
+    db.acknowledge(2, &[rejected]).await.unwrap();
+    assert_eq!(db.outbox(10).await.unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [3]);
+    let kept = db.rejected().await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].seq, 2);
+    assert!(kept[0].error.as_deref().unwrap().contains("not yours"));
+}
+
+#[wasm_bindgen_test]
+async fn the_largest_signature_round_trips_byte_for_byte() {
+    let db = fresh("large").await;
+    let v = visit(MAX_SIGNATURE_BYTES - 8);
+    db.save_visit(&v).await.unwrap();
+    let back = db.visits().await.unwrap().pop().unwrap();
+    assert_eq!(back.signature.as_ref().unwrap().png.len(), MAX_SIGNATURE_BYTES);
+    assert_eq!(back, v);
+}
