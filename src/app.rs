@@ -12,8 +12,8 @@ use crate::{
     components::{header::Header, status_bar::StatusBar},
     i18n::Lang,
     pages::{
-        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, reports::ReportsPage, sync_status::SyncPage,
-        visit_form::VisitFormPage,
+        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, reports::ReportsPage,
+        sync_status::SyncPage, visit_form::VisitFormPage,
     },
     storage::{self, meta},
     sync::{self, Session, SyncError},
@@ -59,17 +59,19 @@ impl AppState {
     pub fn data_changed(self) {
         self.revision.update(|r| *r += 1);
         spawn_local(async move {
-            if let Ok(db) = storage::app_db().await {
-                if let Ok(n) = db.outbox_len().await {
-                    self.pending.set(n);
-                }
+            if let Ok(db) = storage::app_db().await
+                && let Ok(n) = db.outbox_len().await
+            {
+                self.pending.set(n);
             }
         });
     }
 
     /// Logs out: ends the session here and on the server; unsynced data stays on the device.
     pub fn logout(self) {
-        let Some(session) = self.session.get_untracked() else { return };
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
         self.session.set(None);
         spawn_local(async move {
             if let Ok(db) = storage::app_db().await {
@@ -81,7 +83,9 @@ impl AppState {
 
     /// Starts a sync run unless one is running or nobody is logged in.
     pub fn sync(self) {
-        let Some(session) = self.session.get_untracked() else { return };
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
         if self.syncing.get_untracked() {
             return;
         }
@@ -94,7 +98,10 @@ impl AppState {
             match result {
                 Ok((db, report)) => {
                     self.reachable.set(true);
-                    let now = chrono::Utc::now().with_timezone(&revisit_domain::time::china()).format("%H:%M:%S").to_string();
+                    let now = chrono::Utc::now()
+                        .with_timezone(&revisit_domain::time::china())
+                        .format("%H:%M:%S")
+                        .to_string();
                     let _ = db.set_meta(meta::LAST_SYNC, &now).await;
                     self.last_sync.set(Some(now));
                     if report.pulled > 0 || report.pushed > 0 {
@@ -109,10 +116,12 @@ impl AppState {
                         let _ = db.delete_meta(meta::SESSION).await;
                     }
                     self.session.set(None);
-                    self.error.set(Some(self.lang.get_untracked().t().session_expired.into()));
+                    self.error
+                        .set(Some(self.lang.get_untracked().t().session_expired.into()));
                 }
                 Err(e) => {
-                    self.reachable.set(!matches!(e, SyncError::Storage(_)) || self.reachable.get_untracked());
+                    self.reachable
+                        .set(!matches!(e, SyncError::Storage(_)) || self.reachable.get_untracked());
                     self.error.set(Some(e.to_string()));
                 }
             }
@@ -130,7 +139,11 @@ pub fn app_state() -> AppState {
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let stored_lang = window().local_storage().ok().flatten().and_then(|s| s.get_item(LANG_KEY).ok().flatten());
+    let stored_lang = window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
     let state = AppState {
         lang: RwSignal::new(stored_lang.map_or(Lang::ZhCn, |c| Lang::from_code(&c))),
         session: RwSignal::new(None),
@@ -155,10 +168,10 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move || {
-        if state.ready.get() {
-            if let Some(body) = document().body() {
-                let _ = body.set_attribute("data-app-ready", "true");
-            }
+        if state.ready.get()
+            && let Some(body) = document().body()
+        {
+            let _ = body.set_attribute("data-app-ready", "true");
         }
     });
 
@@ -171,9 +184,14 @@ pub fn App() -> impl IntoView {
                     Err(e) => state.error.set(Some(e.to_string())),
                 }
                 state.pending.set(db.outbox_len().await.unwrap_or(0));
-                state.last_sync.set(db.meta(meta::LAST_SYNC).await.ok().flatten());
+                state
+                    .last_sync
+                    .set(db.meta(meta::LAST_SYNC).await.ok().flatten());
             }
-            Err(e) => state.error.set(Some(format!("{}: {e}", state.lang.get_untracked().t().storage_error))),
+            Err(e) => state.error.set(Some(format!(
+                "{}: {e}",
+                state.lang.get_untracked().t().storage_error
+            ))),
         }
         state.ready.set(true);
         state.sync();

@@ -44,11 +44,13 @@ pub fn show_stored<V: IntoView + 'static>(
     data: LocalResource<Result<Stored, String>>,
     view: impl Fn(Stored) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
-    move || match data.get() {
+    move || {
+        match data.get() {
         None => view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any(),
         Some(Err(e)) => {
             view! { <p class="banner error">{format!("{}: {e}", state.lang.get().t().storage_error)}</p> }.into_any()
         }
         Some(Ok(stored)) => view(stored).into_any(),
+    }
     }
 }

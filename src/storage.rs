@@ -70,7 +70,11 @@ impl Storage {
 
     /// A readwrite transaction over `stores`; it rolls back unless committed.
     pub(crate) fn write(&self, stores: &[&str]) -> Result<Transaction<'_>> {
-        Ok(self.db.transaction(stores.to_vec()).with_mode(TransactionMode::Readwrite).build()?)
+        Ok(self
+            .db
+            .transaction(stores.to_vec())
+            .with_mode(TransactionMode::Readwrite)
+            .build()?)
     }
 
     /// A readonly transaction over `stores`.
@@ -94,7 +98,9 @@ fn upgrade(db: &Database, old: u32) -> indexed_db_futures::Result<()> {
             (REJECTED, "seq"),
             (META, "key"),
         ] {
-            db.create_object_store(name).with_key_path(KeyPath::One(key)).build()?;
+            db.create_object_store(name)
+                .with_key_path(KeyPath::One(key))
+                .build()?;
         }
     }
     Ok(())

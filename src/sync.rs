@@ -8,8 +8,8 @@ use gloo_net::http::{Request, Response};
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest,
-        PushResponse, SCHEMA_VERSION, SessionUser,
+        ApiError, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse,
+        PushRequest, PushResponse, SCHEMA_VERSION, SessionUser,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -64,15 +64,28 @@ pub struct SyncReport {
 }
 
 /// Logs in (online) and binds the token to this device.
-pub async fn login(username: &str, password: &str, device_id: DeviceId) -> Result<LoginResponse, SyncError> {
-    let body = LoginRequest { username: username.into(), password: password.into(), device_id };
-    let request = Request::post("/api/auth/login").json(&body).map_err(|e| SyncError::Offline(e.to_string()))?;
+pub async fn login(
+    username: &str,
+    password: &str,
+    device_id: DeviceId,
+) -> Result<LoginResponse, SyncError> {
+    let body = LoginRequest {
+        username: username.into(),
+        password: password.into(),
+        device_id,
+    };
+    let request = Request::post("/api/auth/login")
+        .json(&body)
+        .map_err(|e| SyncError::Offline(e.to_string()))?;
     read_json(request.send().await).await
 }
 
 /// Ends the session on the server; failures are ignored (the token expires anyway).
 pub async fn logout(token: &str) {
-    let _ = Request::post("/api/auth/logout").header("Authorization", &format!("Bearer {token}")).send().await;
+    let _ = Request::post("/api/auth/logout")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
 }
 
 /// One full sync: push the outbox, then pull, until both sides are level.
@@ -92,25 +105,36 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut pushed = 0;
     loop {
         let batch = db.outbox(PUSH_BATCH).await?;
-        let (Some(first), Some(last)) = (batch.first().map(|e| e.seq), batch.last().map(|e| e.seq)) else {
+        let (Some(first), Some(last)) = (batch.first().map(|e| e.seq), batch.last().map(|e| e.seq))
+        else {
             return Ok(pushed);
         };
         let request = PushRequest {
             device_id: session.device_id,
             schema_version: SCHEMA_VERSION,
-            mutations: batch.into_iter().map(|e| Mutation { seq: e.seq, op: e.op }).collect(),
+            mutations: batch
+                .into_iter()
+                .map(|e| Mutation {
+                    seq: e.seq,
+                    op: e.op,
+                })
+                .collect(),
         };
         let request = Request::post("/api/sync/push")
             .header("Authorization", &format!("Bearer {}", session.token))
             .json(&request)
             .map_err(|e| SyncError::Offline(e.to_string()))?;
         let reply: PushResponse = read_json(request.send().await).await?;
-        db.acknowledge(reply.last_applied_seq, &reply.rejected).await?;
+        db.acknowledge(reply.last_applied_seq, &reply.rejected)
+            .await?;
         if reply.last_applied_seq < first {
             // The server is missing earlier changes of this device: stop rather than loop.
             return Err(SyncError::Server {
                 code: "seq_gap".into(),
-                message: format!("the server has changes up to {} but this device sends from {first}", reply.last_applied_seq),
+                message: format!(
+                    "the server has changes up to {} but this device sends from {first}",
+                    reply.last_applied_seq
+                ),
             });
         }
         pushed += (reply.last_applied_seq.min(last) - first + 1) as usize;
@@ -125,7 +149,10 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut pulled = 0;
     loop {
         let url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
-        let response = Request::get(&url).header("Authorization", &format!("Bearer {}", session.token)).send().await;
+        let response = Request::get(&url)
+            .header("Authorization", &format!("Bearer {}", session.token))
+            .send()
+            .await;
         let page: PullResponse = read_json(response).await?;
         db.apply_changes(&page.changes, page.cursor).await?;
         pulled += page.changes.len();
@@ -136,22 +163,36 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
 }
 
-async fn read_json<T: DeserializeOwned>(response: Result<Response, gloo_net::Error>) -> Result<T, SyncError> {
+async fn read_json<T: DeserializeOwned>(
+    response: Result<Response, gloo_net::Error>,
+) -> Result<T, SyncError> {
     let response = response.map_err(|e| SyncError::Offline(e.to_string()))?;
     match response.status() {
-        200..=299 => response.json().await.map_err(|e| SyncError::Server { code: "bad_reply".into(), message: e.to_string() }),
+        200..=299 => response.json().await.map_err(|e| SyncError::Server {
+            code: "bad_reply".into(),
+            message: e.to_string(),
+        }),
         401 => {
             let body: Option<ApiError> = response.json().await.ok();
             match body {
-                Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server { code: e.code, message: e.message }),
+                Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server {
+                    code: e.code,
+                    message: e.message,
+                }),
                 _ => Err(SyncError::Unauthorized),
             }
         }
         // A proxy or a server that is starting answers like this: treat it as unreachable.
         502..=504 => Err(SyncError::Offline(format!("HTTP {}", response.status()))),
         status => match response.json::<ApiError>().await {
-            Ok(e) => Err(SyncError::Server { code: e.code, message: e.message }),
-            Err(_) => Err(SyncError::Server { code: status.to_string(), message: format!("HTTP {status}") }),
+            Ok(e) => Err(SyncError::Server {
+                code: e.code,
+                message: e.message,
+            }),
+            Err(_) => Err(SyncError::Server {
+                code: status.to_string(),
+                message: format!("HTTP {status}"),
+            }),
         },
     }
 }

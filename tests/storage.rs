@@ -4,7 +4,8 @@
 use chrono::{TimeZone, Utc};
 use revisit::storage::{Storage, meta};
 use revisit_domain::{
-    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId, VisitRecord,
+    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId,
+    VisitRecord,
     visit::MAX_SIGNATURE_BYTES,
     wire::{Change, Entity, RejectCode, RejectedMutation},
 };
@@ -14,7 +15,9 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn fresh(name: &str) -> Storage {
-    Storage::open(&format!("test-{name}-{}", Uuid::now_v7())).await.expect("open a fresh database")
+    Storage::open(&format!("test-{name}-{}", Uuid::now_v7()))
+        .await
+        .expect("open a fresh database")
 }
 
 fn visit(signature_len: usize) -> VisitRecord {
@@ -45,7 +48,13 @@ async fn saving_a_visit_writes_the_visit_its_outbox_entry_and_the_seq_together()
     let outbox = db.outbox(10).await.unwrap();
     assert_eq!(outbox.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(2));
-    let stored = db.visits().await.unwrap().into_iter().find(|v| v.id == a.id).unwrap();
+    let stored = db
+        .visits()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.id == a.id)
+        .unwrap();
     assert_eq!(stored, a);
     assert_eq!(stored.validate(), Ok(()));
 }
@@ -58,7 +67,9 @@ async fn a_failed_save_rolls_everything_back_and_never_overwrites_a_signature() 
     // Same id, other signature: the `add` fails inside the transaction, so neither the
     // outbox entry nor the seq written before it may remain.
     let mut forged = original.clone();
-    forged.signature = Some(Signature { png: b"\x89PNG\r\n\x1a\nother".to_vec() });
+    forged.signature = Some(Signature {
+        png: b"\x89PNG\r\n\x1a\nother".to_vec(),
+    });
     let forged = forged.seal();
     assert!(db.save_visit(&forged).await.is_err());
     assert_eq!(db.outbox_len().await.unwrap(), 1);
@@ -96,16 +107,28 @@ async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
     let mut other_copy = local.clone();
     other_copy.notes = "server copy".into();
     let changes = vec![
-        Change { version: 4, entity: Entity::Customer(customer.clone()) },
-        Change { version: 5, entity: Entity::Visit(other_copy.seal()) },
-        Change { version: 6, entity: Entity::Visit(visit(10)) },
+        Change {
+            version: 4,
+            entity: Entity::Customer(customer.clone()),
+        },
+        Change {
+            version: 5,
+            entity: Entity::Visit(other_copy.seal()),
+        },
+        Change {
+            version: 6,
+            entity: Entity::Visit(visit(10)),
+        },
     ];
     db.apply_changes(&changes, 6).await.unwrap();
     assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(6));
     assert_eq!(db.customers().await.unwrap(), vec![customer]);
     let visits = db.visits().await.unwrap();
     assert_eq!(visits.len(), 2);
-    assert!(visits.contains(&local), "the local record must not be replaced");
+    assert!(
+        visits.contains(&local),
+        "the local record must not be replaced"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -114,9 +137,21 @@ async fn acknowledging_drops_applied_entries_and_keeps_rejected_ones() {
     for _ in 0..3 {
         db.save_visit(&visit(10)).await.unwrap();
     }
-    let rejected = RejectedMutation { seq: 2, code: RejectCode::Forbidden, message: "not yours".into() };
+    let rejected = RejectedMutation {
+        seq: 2,
+        code: RejectCode::Forbidden,
+        message: "not yours".into(),
+    };
     db.acknowledge(2, &[rejected]).await.unwrap();
-    assert_eq!(db.outbox(10).await.unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), [3]);
+    assert_eq!(
+        db.outbox(10)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.seq)
+            .collect::<Vec<_>>(),
+        [3]
+    );
     let kept = db.rejected().await.unwrap();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].seq, 2);
@@ -129,6 +164,9 @@ async fn the_largest_signature_round_trips_byte_for_byte() {
     let v = visit(MAX_SIGNATURE_BYTES - 8);
     db.save_visit(&v).await.unwrap();
     let back = db.visits().await.unwrap().pop().unwrap();
-    assert_eq!(back.signature.as_ref().unwrap().png.len(), MAX_SIGNATURE_BYTES);
+    assert_eq!(
+        back.signature.as_ref().unwrap().png.len(),
+        MAX_SIGNATURE_BYTES
+    );
     assert_eq!(back, v);
 }

@@ -9,7 +9,12 @@ use crate::app::app_state;
 pub fn Header() -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
-    let manager = move || state.session.get().is_some_and(|s| s.user.role.sees_whole_org());
+    let manager = move || {
+        state
+            .session
+            .get()
+            .is_some_and(|s| s.user.role.sees_whole_org())
+    };
     view! {
         <header class="top">
             <a class="brand" href="/">{move || t().app_name}</a>

@@ -40,21 +40,31 @@ pub fn SignaturePad(
     let point = move |ev: &PointerEvent| -> Option<(f64, f64)> {
         let c = canvas.get_untracked()?;
         let rect = c.get_bounding_client_rect();
-        Some((f64::from(ev.client_x()) - rect.left(), f64::from(ev.client_y()) - rect.top()))
+        Some((
+            f64::from(ev.client_x()) - rect.left(),
+            f64::from(ev.client_y()) - rect.top(),
+        ))
     };
     let width = |ev: &PointerEvent| {
         let pressure = f64::from(ev.pressure());
-        if ev.pointer_type() == "pen" && pressure > 0.0 { BASE_WIDTH * (0.45 + 1.1 * pressure) } else { BASE_WIDTH }
+        if ev.pointer_type() == "pen" && pressure > 0.0 {
+            BASE_WIDTH * (0.45 + 1.1 * pressure)
+        } else {
+            BASE_WIDTH
+        }
     };
 
     let down = move |ev: PointerEvent| {
         ev.prevent_default();
-        let (Some(c), Some(p)) = (canvas.get_untracked(), point(&ev)) else { return };
+        let (Some(c), Some(p)) = (canvas.get_untracked(), point(&ev)) else {
+            return;
+        };
         // A synthetic or already-released pointer cannot be captured; drawing works without it.
         let _ = c.set_pointer_capture(ev.pointer_id());
         if let Some(ctx) = context(&c) {
             ctx.begin_path();
-            ctx.arc(p.0, p.1, width(&ev) / 2.0, 0.0, std::f64::consts::TAU).ok();
+            ctx.arc(p.0, p.1, width(&ev) / 2.0, 0.0, std::f64::consts::TAU)
+                .ok();
             ctx.fill();
         }
         stroke.set_value(Some(Stroke { last: p, mid: p }));
@@ -63,7 +73,9 @@ pub fn SignaturePad(
     let moved = move |ev: PointerEvent| {
         let Some(s) = stroke.get_value() else { return };
         ev.prevent_default();
-        let (Some(c), Some(p)) = (canvas.get_untracked(), point(&ev)) else { return };
+        let (Some(c), Some(p)) = (canvas.get_untracked(), point(&ev)) else {
+            return;
+        };
         let mid = ((s.last.0 + p.0) / 2.0, (s.last.1 + p.1) / 2.0);
         if let Some(ctx) = context(&c) {
             ctx.set_line_width(width(&ev));
@@ -75,13 +87,13 @@ pub fn SignaturePad(
         stroke.set_value(Some(Stroke { last: p, mid }));
     };
     let up = move |_: PointerEvent| {
-        if let (Some(s), Some(c)) = (stroke.get_value(), canvas.get_untracked()) {
-            if let Some(ctx) = context(&c) {
-                ctx.begin_path();
-                ctx.move_to(s.mid.0, s.mid.1);
-                ctx.line_to(s.last.0, s.last.1);
-                ctx.stroke();
-            }
+        if let (Some(s), Some(c)) = (stroke.get_value(), canvas.get_untracked())
+            && let Some(ctx) = context(&c)
+        {
+            ctx.begin_path();
+            ctx.move_to(s.mid.0, s.mid.1);
+            ctx.line_to(s.last.0, s.last.1);
+            ctx.stroke();
         }
         stroke.set_value(None);
     };
@@ -112,7 +124,9 @@ pub fn SignaturePad(
 pub fn signature_png(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
     use base64::{Engine, engine::general_purpose::STANDARD};
     let url = canvas.to_data_url().ok()?;
-    STANDARD.decode(url.strip_prefix("data:image/png;base64,")?).ok()
+    STANDARD
+        .decode(url.strip_prefix("data:image/png;base64,")?)
+        .ok()
 }
 
 fn context(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {

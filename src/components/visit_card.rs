@@ -19,8 +19,15 @@ pub fn VisitCard(
 ) -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
-    let when = visit.visited_at.with_timezone(&china()).format("%Y-%m-%d %H:%M").to_string();
-    let signature = visit.signature.as_ref().map(|s| format!("data:image/png;base64,{}", STANDARD.encode(&s.png)));
+    let when = visit
+        .visited_at
+        .with_timezone(&china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    let signature = visit
+        .signature
+        .as_ref()
+        .map(|s| format!("data:image/png;base64,{}", STANDARD.encode(&s.png)));
     let (channel, satisfaction) = (visit.channel, visit.satisfaction);
     let good = satisfaction.is_satisfied();
     view! {

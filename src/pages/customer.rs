@@ -18,7 +18,12 @@ pub fn CustomerPage() -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
     let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| CustomerId::from_str(&s).ok());
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| CustomerId::from_str(&s).ok())
+    };
     let data = stored_data(state);
     view! {
         <section>
@@ -27,7 +32,7 @@ pub fn CustomerPage() -> impl IntoView {
                     return view! { <p class="empty">{move || t().not_found}</p> }.into_any();
                 };
                 let mut visits: Vec<_> = stored.visits.iter().filter(|v| v.customer_id == c.id).cloned().collect();
-                visits.sort_by(|a, b| b.visited_at.cmp(&a.visited_at));
+                visits.sort_by_key(|v| std::cmp::Reverse(v.visited_at));
                 let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".to_string(), |d| d.to_string());
                 view! {
                     <div class="customer-head">

@@ -78,7 +78,11 @@ async fn log_in(username: String, password: String) -> Result<Session, SyncError
         }
     };
     let reply = sync::login(username.trim(), &password, device_id).await?;
-    let session = Session { token: reply.token, user: reply.user, device_id };
+    let session = Session {
+        token: reply.token,
+        user: reply.user,
+        device_id,
+    };
     db.set_meta(meta::SESSION, &session).await?;
     Ok(session)
 }

@@ -52,7 +52,7 @@ pub fn ReportsPage() -> impl IntoView {
                 let in_month: Vec<_> = stored.visits.iter().filter(|v| month.contains(china_date(v.visited_at))).cloned().collect();
                 let groups = technicians.iter().map(|u| {
                     let mut theirs: Vec<_> = in_month.iter().filter(|v| v.technician_id == u.id).cloned().collect();
-                    theirs.sort_by(|a, b| b.visited_at.cmp(&a.visited_at));
+                    theirs.sort_by_key(|v| std::cmp::Reverse(v.visited_at));
                     let cards = if theirs.is_empty() {
                         view! { <p class="empty">{move || t().no_synced_visits}</p> }.into_any()
                     } else {
@@ -98,7 +98,8 @@ pub fn ReportsPage() -> impl IntoView {
 
 /// "66.7%", or "—" when nothing was counted.
 fn percent(r: Rate) -> String {
-    r.percent().map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
+    r.percent()
+        .map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
 }
 
 /// "(2/3)".

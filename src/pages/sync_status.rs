@@ -27,7 +27,11 @@ pub fn SyncPage() -> impl IntoView {
             let db = storage::app_db().await.map_err(|e| e.to_string())?;
             Ok::<_, String>(SyncState {
                 device: db.meta(meta::DEVICE_ID).await.map_err(|e| e.to_string())?,
-                cursor: db.meta(meta::CURSOR).await.map_err(|e| e.to_string())?.unwrap_or(0),
+                cursor: db
+                    .meta(meta::CURSOR)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or(0),
                 outbox: db.outbox(1000).await.map_err(|e| e.to_string())?,
                 rejected: db.rejected().await.map_err(|e| e.to_string())?,
             })

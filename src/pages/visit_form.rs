@@ -23,7 +23,12 @@ pub fn VisitFormPage() -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
     let params = use_params_map();
-    let customer_id = move || params.read_untracked().get("id").and_then(|s| CustomerId::from_str(&s).ok());
+    let customer_id = move || {
+        params
+            .read_untracked()
+            .get("id")
+            .and_then(|s| CustomerId::from_str(&s).ok())
+    };
     let navigate = use_navigate();
 
     let channel = RwSignal::new(Channel::OnSite);
@@ -36,14 +41,20 @@ pub fn VisitFormPage() -> impl IntoView {
 
     let save = move |_| {
         let t = state.lang.get_untracked().t();
-        let (Some(session), Some(customer_id)) = (state.session.get_untracked(), customer_id()) else { return };
+        let (Some(session), Some(customer_id)) = (state.session.get_untracked(), customer_id())
+        else {
+            return;
+        };
         let Some(satisfaction) = satisfaction.get_untracked() else {
             error.set(Some(t.need_satisfaction.into()));
             return;
         };
         let channel = channel.get_untracked();
         let signature = if channel == Channel::OnSite {
-            let png = has_ink.get_untracked().then(|| canvas.get_untracked().and_then(|c| signature_png(&c))).flatten();
+            let png = has_ink
+                .get_untracked()
+                .then(|| canvas.get_untracked().and_then(|c| signature_png(&c)))
+                .flatten();
             let Some(png) = png else {
                 error.set(Some(t.need_signature.into()));
                 return;
@@ -90,7 +101,8 @@ pub fn VisitFormPage() -> impl IntoView {
         });
     };
 
-    let back = move || customer_id().map_or_else(|| "/".to_string(), |id| format!("/customers/{id}"));
+    let back =
+        move || customer_id().map_or_else(|| "/".to_string(), |id| format!("/customers/{id}"));
     view! {
         <section class="visit-form">
             <div class="customer-head">

@@ -19,7 +19,8 @@ impl Storage {
                 }
                 Entity::Visit(v) => {
                     let store = tx.object_store(VISITS)?;
-                    let existing: Option<revisit_domain::VisitRecord> = store.get(v.id.to_string()).serde()?.await?;
+                    let existing: Option<revisit_domain::VisitRecord> =
+                        store.get(v.id.to_string()).serde()?.await?;
                     if existing.is_none() {
                         store.add(v).serde()?;
                     }

@@ -9,13 +9,22 @@ impl Storage {
     /// Every stored customer.
     pub async fn customers(&self) -> Result<Vec<Customer>> {
         let tx = self.read(&[CUSTOMERS])?;
-        let all: Vec<Customer> = tx.object_store(CUSTOMERS)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+        let all: Vec<Customer> = tx
+            .object_store(CUSTOMERS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
         Ok(all)
     }
 
     /// One customer by id.
     pub async fn customer(&self, id: CustomerId) -> Result<Option<Customer>> {
         let tx = self.read(&[CUSTOMERS])?;
-        Ok(tx.object_store(CUSTOMERS)?.get(id.to_string()).serde()?.await?)
+        Ok(tx
+            .object_store(CUSTOMERS)?
+            .get(id.to_string())
+            .serde()?
+            .await?)
     }
 }

@@ -25,18 +25,29 @@ pub const CURSOR: &str = "cursor";
 pub const LAST_SYNC: &str = "last_sync";
 
 /// Reads a value inside an open transaction.
-pub(crate) async fn get_in<T: DeserializeOwned>(tx: &Transaction<'_>, key: &str) -> Result<Option<T>> {
+pub(crate) async fn get_in<T: DeserializeOwned>(
+    tx: &Transaction<'_>,
+    key: &str,
+) -> Result<Option<T>> {
     let store = tx.object_store(META)?;
     let entry: Option<Entry> = store.get(key).serde()?.await?;
     entry
-        .map(|e| serde_json::from_str(&e.json).map_err(|err| StorageError(format!("stored {key} is corrupt: {err}"))))
+        .map(|e| {
+            serde_json::from_str(&e.json)
+                .map_err(|err| StorageError(format!("stored {key} is corrupt: {err}")))
+        })
         .transpose()
 }
 
 /// Writes a value inside an open transaction.
 pub(crate) fn put_in<T: Serialize>(tx: &Transaction<'_>, key: &str, value: &T) -> Result<()> {
     let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
-    tx.object_store(META)?.put(Entry { key: key.into(), json }).serde()?;
+    tx.object_store(META)?
+        .put(Entry {
+            key: key.into(),
+            json,
+        })
+        .serde()?;
     Ok(())
 }
 

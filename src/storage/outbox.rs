@@ -40,13 +40,22 @@ impl Storage {
     /// Mutations the server refused for good, kept verbatim with the reason.
     pub async fn rejected(&self) -> Result<Vec<OutboxEntry>> {
         let tx = self.read(&[REJECTED])?;
-        let all: Vec<OutboxEntry> = tx.object_store(REJECTED)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+        let all: Vec<OutboxEntry> = tx
+            .object_store(REJECTED)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
         Ok(all)
     }
 
     /// After a push reply: moves refused entries to `rejected` and drops entries up to
     /// `last_applied_seq`, in one transaction.
-    pub async fn acknowledge(&self, last_applied_seq: u64, rejected: &[RejectedMutation]) -> Result<()> {
+    pub async fn acknowledge(
+        &self,
+        last_applied_seq: u64,
+        rejected: &[RejectedMutation],
+    ) -> Result<()> {
         let tx = self.write(&[OUTBOX, REJECTED])?;
         let outbox = tx.object_store(OUTBOX)?;
         for r in rejected {
@@ -57,7 +66,14 @@ impl Storage {
             }
         }
         if last_applied_seq > 0 {
-            outbox.delete::<f64, KeyRange<f64>>(KeyRange::Bound(0.0, false, last_applied_seq as f64, false)).primitive()?;
+            outbox
+                .delete::<f64, KeyRange<f64>>(KeyRange::Bound(
+                    0.0,
+                    false,
+                    last_applied_seq as f64,
+                    false,
+                ))
+                .primitive()?;
         }
         tx.commit().await?;
         Ok(())

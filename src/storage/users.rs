@@ -9,7 +9,12 @@ impl Storage {
     /// Every stored user card.
     pub async fn users(&self) -> Result<Vec<UserCard>> {
         let tx = self.read(&[USERS])?;
-        let all: Vec<UserCard> = tx.object_store(USERS)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+        let all: Vec<UserCard> = tx
+            .object_store(USERS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
         Ok(all)
     }
 }

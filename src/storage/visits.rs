@@ -3,10 +3,7 @@
 use indexed_db_futures::prelude::*;
 use revisit_domain::{VisitRecord, wire::MutationOp};
 
-use super::{
-    META, OUTBOX, Result, Storage, StorageError, VISITS, meta,
-    outbox::OutboxEntry,
-};
+use super::{META, OUTBOX, Result, Storage, StorageError, VISITS, meta, outbox::OutboxEntry};
 
 impl Storage {
     /// Saves a new, sealed visit and its outbox entry in one transaction; returns its seq.
@@ -19,7 +16,11 @@ impl Storage {
         // `add`, not `put`: an existing record (and its signature) is never overwritten.
         tx.object_store(VISITS)?.add(visit).serde()?;
         tx.object_store(OUTBOX)?
-            .add(OutboxEntry { seq, op: MutationOp::CreateVisit(visit.clone()), error: None })
+            .add(OutboxEntry {
+                seq,
+                op: MutationOp::CreateVisit(visit.clone()),
+                error: None,
+            })
             .serde()?;
         meta::put_in(&tx, meta::LAST_SEQ, &seq)?;
         tx.commit().await?;
@@ -29,7 +30,12 @@ impl Storage {
     /// Every stored visit.
     pub async fn visits(&self) -> Result<Vec<VisitRecord>> {
         let tx = self.read(&[VISITS])?;
-        let all: Vec<VisitRecord> = tx.object_store(VISITS)?.get_all().serde()?.await?.collect::<std::result::Result<_, _>>()?;
+        let all: Vec<VisitRecord> = tx
+            .object_store(VISITS)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
         Ok(all)
     }
 }
