@@ -13,6 +13,7 @@ pub mod sync;
 use std::path::PathBuf;
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
+use tower_http::trace::TraceLayer;
 
 pub use db::Db;
 pub use error::Error;
@@ -42,4 +43,5 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(static_files::router(&state.dist))
+        .layer(TraceLayer::new_for_http())
 }

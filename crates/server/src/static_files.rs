@@ -1,33 +1,101 @@
-//! The built client: files from dist/, index.html for client routes, revalidated on every load.
+//! The built client: files from dist/, index.html for client routes, and a cache policy per file.
+//!
+//! `index.html` and `sw.js` (and every other unhashed file) are sent with `no-cache`, which
+//! means "revalidate": the service worker keeps the app working offline, and online every load
+//! sees a new build at once. Files whose names carry Trunk's content hash never change, so they
+//! may be cached for a year. A missing asset (a path whose last segment has a dot) is a 404,
+//! never index.html: an old hashed URL must not be cached for a year as HTML.
 
-use std::path::Path;
+use std::{convert::Infallible, path::Path};
 
 use axum::{
     Router,
+    extract::{Request, State},
     http::{HeaderValue, StatusCode, header::CACHE_CONTROL},
+    response::{IntoResponse, Response},
 };
-use tower_http::{
-    services::{ServeDir, ServeFile},
-    set_header::SetResponseHeaderLayer,
-};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
 
-/// Serves `dist`; without a built client, explains how to build one.
+/// Serves `dist`; without a built client, every non-API path explains how to build one.
 pub fn router(dist: &Path) -> Router {
     let index = dist.join("index.html");
     if !index.exists() {
         return Router::new().fallback(|| async {
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The client is not built: run `cargo xtask dist` (or `cargo xtask serve`).",
+                "The client is not built: run `cargo xtask dist` (or `cargo xtask serve`). The API under /api works.",
             )
         });
     }
-    // "no-cache" means "revalidate": the service worker keeps the app working offline, and
-    // online every load sees a new build at once.
-    Router::new()
-        .fallback_service(ServeDir::new(dist).fallback(ServeFile::new(index)))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+    let files = Files {
+        assets: ServeDir::new(dist),
+        pages: ServeDir::new(dist).fallback(ServeFile::new(index)),
+    };
+    Router::new().fallback(serve).with_state(files)
+}
+
+#[derive(Clone)]
+struct Files {
+    /// Exact files only: a missing one is a 404.
+    assets: ServeDir,
+    /// Client routes: anything not on disk is answered with index.html (the SPA's router decides).
+    pages: ServeDir<ServeFile>,
+}
+
+async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Infallible> {
+    let name = req
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let mut res = if name.contains('.') {
+        files.assets.oneshot(req).await?.into_response()
+    } else {
+        files.pages.oneshot(req).await?.into_response()
+    };
+    let policy = if is_hashed(&name) && res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    Ok(res)
+}
+
+/// Whether a file name carries Trunk's content hash: `revisit-4b5dcc25861d6c88_bg.wasm`,
+/// `main-10e865c86f5d2aad.css`.
+fn is_hashed(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed;
+
+    #[test]
+    fn only_trunk_hashed_names_count_as_immutable() {
+        for name in [
+            "revisit-4b5dcc25861d6c88_bg.wasm",
+            "revisit-4b5dcc25861d6c88.js",
+            "main-10e865c86f5d2aad.css",
+        ] {
+            assert!(is_hashed(name), "{name}");
+        }
+        for name in [
+            "index.html",
+            "sw.js",
+            "manifest.webmanifest",
+            "icon-192.png",
+            "",
+        ] {
+            assert!(!is_hashed(name), "{name}");
+        }
+    }
 }
