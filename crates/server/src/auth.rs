@@ -18,7 +18,7 @@ use revisit_domain::{
 };
 use sha2::{Digest, Sha256};
 
-use crate::{AppState, error::Error, json::ApiJson};
+use crate::{AppState, db::timestamp, error::Error, json::ApiJson};
 
 /// How long a token lives without a new login.
 pub const SESSION_DAYS: i64 = 30;
@@ -65,7 +65,7 @@ impl FromRequestParts<AppState> for Session {
              WHERE s.token_sha256 = ? AND s.expires_at > ?",
         )
         .bind(&token_sha256)
-        .bind(Utc::now().to_rfc3339())
+        .bind(timestamp(Utc::now()))
         .fetch_optional(&state.db.read)
         .await?;
         let (user_id, org_id, role, device_id) = row.ok_or(Error::Unauthorized)?;
@@ -123,7 +123,7 @@ async fn login(
             .bind(req.device_id.to_string())
             .bind(&org_id)
             .bind(&user_id)
-            .bind(Utc::now().to_rfc3339())
+            .bind(timestamp(Utc::now()))
             .execute(&mut *tx)
             .await?;
         }
@@ -137,8 +137,8 @@ async fn login(
     .bind(&org_id)
     .bind(&user_id)
     .bind(req.device_id.to_string())
-    .bind(now.to_rfc3339())
-    .bind((now + Duration::days(SESSION_DAYS)).to_rfc3339())
+    .bind(timestamp(now))
+    .bind(timestamp(now + Duration::days(SESSION_DAYS)))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -2,6 +2,8 @@
 
 use std::{path::Path, str::FromStr, time::Duration};
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 use sqlx::{
     SqlitePool, Transaction,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -52,4 +54,10 @@ pub async fn next_version(tx: &mut Transaction<'_, sqlx::Sqlite>) -> Result<i64,
     sqlx::query_scalar("UPDATE server_version SET value = value + 1 WHERE id = 1 RETURNING value")
         .fetch_one(&mut **tx)
         .await
+}
+
+/// How every instant is stored: RFC 3339 in UTC with a fixed number of digits, so that text
+/// order is time order (session expiry is compared in SQL).
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     Db,
     auth::{hash_password, new_password, role_name},
-    db::next_version,
+    db::{next_version, timestamp},
     error::Error,
 };
 
@@ -179,7 +179,7 @@ async fn insert_org(
     sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)")
         .bind(id.to_string())
         .bind(name)
-        .bind(Utc::now().to_rfc3339())
+        .bind(timestamp(Utc::now()))
         .execute(&mut **tx)
         .await?;
     Ok(id)
@@ -248,7 +248,7 @@ async fn insert_visit(
     .bind(v.device_id.to_string())
     .bind(&v.sha256)
     .bind(serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?)
-    .bind(Utc::now().to_rfc3339())
+    .bind(timestamp(Utc::now()))
     .bind(version)
     .execute(&mut **tx)
     .await?;

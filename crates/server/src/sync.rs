@@ -24,7 +24,7 @@ use sqlx::{Sqlite, Transaction};
 use crate::{
     AppState,
     auth::{Session, parse_id, parse_role},
-    db::next_version,
+    db::{next_version, timestamp},
     error::Error,
     json::{ApiJson, ApiQuery},
 };
@@ -82,9 +82,10 @@ async fn push(
         }
         last_seq = seq;
     }
-    sqlx::query("UPDATE devices SET last_seq = ? WHERE id = ?")
+    sqlx::query("UPDATE devices SET last_seq = ? WHERE id = ? AND org_id = ?")
         .bind(last_seq)
         .bind(session.device_id.to_string())
+        .bind(session.org_id.to_string())
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -134,7 +135,9 @@ async fn create_visit(
         )));
     }
     let data = serde_json::to_string(&visit).map_err(|e| Error::Internal(e.into()))?;
-    let now = Utc::now().to_rfc3339();
+    let now = timestamp(Utc::now());
+    // Visit ids are globally unique (UUIDv7 made on the device), so this one lookup is not
+    // scoped: an id taken in another organisation is answered as a conflict, never applied.
     let existing: Option<(String, String)> =
         sqlx::query_as("SELECT org_id, sha256 FROM visits WHERE id = ?")
             .bind(visit.id.to_string())
@@ -253,10 +256,12 @@ async fn pull(
     changes.truncate(limit as usize);
     let next_cursor = changes.last().map_or(cursor, |(v, _)| *v);
 
-    let last_applied_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = ?")
-        .bind(session.device_id.to_string())
-        .fetch_one(db)
-        .await?;
+    let last_applied_seq: i64 =
+        sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = ? AND org_id = ?")
+            .bind(session.device_id.to_string())
+            .bind(&org)
+            .fetch_one(db)
+            .await?;
     Ok(Json(PullResponse {
         changes: changes
             .into_iter()

@@ -601,3 +601,199 @@ async fn an_empty_database_without_demo_gets_only_an_administrator() {
         "a second start seeds nothing"
     );
 }
+
+#[tokio::test]
+async fn health_answers_without_a_token() {
+    let app = app(false).await;
+    let res = app
+        .router
+        .clone()
+        .oneshot(Request::get("/api/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(&bytes[..], b"ok");
+}
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let app = app(true).await;
+    let s = app.login("tech1", device()).await;
+    let (status, _) = app.call("GET", "/api/auth/me", Some(&s.token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    sqlx::query("UPDATE sessions SET expires_at = ?")
+        .bind(revisit_server::db::timestamp(
+            Utc::now() - chrono::Duration::seconds(1),
+        ))
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    let (status, body) = app.call("GET", "/api/auth/me", Some(&s.token), None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&format!("{} ", s.token)), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "no token matches by prefix"
+    );
+}
+
+#[tokio::test]
+async fn a_token_stores_only_its_hash() {
+    let app = app(true).await;
+    let s = app.login("tech1", device()).await;
+    assert_eq!(s.token.len(), 64, "32 random bytes in hex");
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_sha256 FROM sessions")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], s.token);
+}
+
+#[tokio::test]
+async fn a_technician_pulls_the_user_cards_of_their_organisation() {
+    let app = app(true).await;
+    let t = app.login("tech2", device()).await;
+    let all = app.pull_all(&t.token, 500).await;
+    let mut names: Vec<_> = all
+        .iter()
+        .filter_map(|e| match e {
+            Entity::User(u) => Some(u.name.clone()),
+            _ => None,
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["张伟", "李娜", "王经理"]);
+    // Visits pulled are only those of tech2's customers.
+    let own: Vec<_> = customers(&all).iter().map(|c| c.id).collect();
+    assert!(all.iter().all(|e| match e {
+        Entity::Visit(v) => own.contains(&v.customer_id),
+        _ => true,
+    }));
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_declared_json_is_refused() {
+    let app = app(true).await;
+    let req = Request::post("/api/auth/login")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(
+            json!({"username": "tech1", "password": seed::DEMO_PASSWORD, "device_id": device()})
+                .to_string(),
+        ))
+        .unwrap();
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body: revisit_domain::wire::ApiError = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body.code, "bad_request");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn a_pushed_visit_counts_in_the_managers_report_for_its_month() {
+    let app = app(true).await;
+    let dev = device();
+    let t = app.login("tech1", dev).await;
+    let m = app.login("manager", device()).await;
+    let month = revisit_domain::time::china_date(Utc::now())
+        .format("%Y-%m")
+        .to_string();
+    let uri = format!("/api/reports/monthly?month={month}");
+    let visits_of_tech1 = |body: &Value| {
+        body["technicians"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["technician_id"] == json!(t.user.id))
+            .map(|l| {
+                (
+                    l["name"].as_str().unwrap().to_owned(),
+                    l["visits"].as_u64().unwrap(),
+                    l["satisfaction"]["denominator"].as_u64().unwrap(),
+                )
+            })
+            .unwrap()
+    };
+    let (status, before) = app.call("GET", &uri, Some(&m.token), None).await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    let (name, visits, rated) = visits_of_tech1(&before);
+    assert_eq!(name, "张伟");
+
+    let c = customers(&app.pull_all(&t.token, 500).await)[0].id;
+    let (_, reply) = app
+        .push(&t.token, dev, vec![create(1, &visit(&t, dev, c))])
+        .await;
+    assert_eq!(reply["rejected"], json!([]));
+    let (_, after) = app.call("GET", &uri, Some(&m.token), None).await;
+    assert_eq!(visits_of_tech1(&after), (name, visits + 1, rated + 1));
+}
+
+#[tokio::test]
+async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
+    let app = app(true).await;
+    let all: Vec<revisit_domain::Customer> = sqlx::query_scalar("SELECT data FROM customers")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d: &String| serde_json::from_str(d).unwrap())
+        .collect();
+    let visits: Vec<VisitRecord> = sqlx::query_scalar("SELECT data FROM visits")
+        .fetch_all(&app.db.read)
+        .await
+        .unwrap()
+        .iter()
+        .map(|d: &String| serde_json::from_str(d).unwrap())
+        .collect();
+    assert_eq!(all.len(), 50);
+    let vip = all
+        .iter()
+        .filter(|c| c.tier == revisit_domain::Tier::Vip)
+        .count();
+    assert!((10..=15).contains(&vip), "{vip} VIP customers");
+    let technicians: std::collections::HashSet<_> = all.iter().map(|c| c.technician_id).collect();
+    assert_eq!(technicians.len(), 2);
+    let new = all
+        .iter()
+        .filter(|c| (0..=6).contains(&(today() - c.purchased_on).num_days()))
+        .count();
+    assert!(new > 0, "someone bought this week: a first visit is due");
+
+    assert!(!visits.is_empty());
+    assert!(visits.iter().all(|v| v.validate().is_ok()));
+    assert!(
+        visits
+            .iter()
+            .any(|v| v.channel == Channel::Phone && v.signature.is_none())
+    );
+    assert!(visits.iter().any(|v| {
+        v.signature
+            .as_ref()
+            .is_some_and(|s| s.png.starts_with(b"\x89PNG\r\n\x1a\n"))
+    }));
+
+    let agenda = revisit_domain::schedule::agenda(&all, &visits, today(), 7);
+    use revisit_domain::schedule::{FollowUpKind, FollowUpStatus};
+    assert!(agenda.iter().any(|i| i.kind == FollowUpKind::First));
+    assert!(agenda.iter().any(|i| i.kind == FollowUpKind::Periodic));
+    assert!(agenda.iter().any(|i| i.status == FollowUpStatus::Overdue));
+    for t in technicians {
+        let theirs: Vec<_> = all
+            .iter()
+            .filter(|c| c.technician_id == t)
+            .cloned()
+            .collect();
+        assert!(
+            !revisit_domain::schedule::agenda(&theirs, &visits, today(), 7).is_empty(),
+            "every technician has work today"
+        );
+    }
+}
