@@ -105,21 +105,19 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
     for i in 0..count {
         let technician_id = technicians[i % technicians.len()];
         let tier = if i % 4 == 0 { Tier::Vip } else { Tier::Normal };
-        // A spread of situations, all relative to today, so the agenda is never empty:
-        // bought this week (first visit due), bought weeks ago and never visited (overdue),
-        // and visited before (periodic visit due soon, overdue, or not yet).
-        let (bought_days_ago, visited_days_ago): (u64, Option<u64>) = match i % 10 {
-            0 | 1 => (i as u64 % 7, None),
-            2 => (10 + i as u64 % 9, None),
-            3 | 4 => (
-                120 + i as u64,
-                Some(if tier == Tier::Vip {
-                    28 + i as u64 % 6
-                } else {
-                    86 + i as u64 % 8
-                }),
-            ),
-            _ => (200 + 3 * i as u64, Some(10 + i as u64)),
+        // A spread of situations, all relative to today, so the agenda is never empty and the
+        // month's report has figures: bought this week (first visit due, or already done on
+        // time), bought weeks ago and never visited (overdue), and visited before (the next
+        // periodic visit done on time, due soon, overdue, or not yet due).
+        let cadence = if tier == Tier::Vip { 30 } else { 91 };
+        let n = i as u64;
+        let (bought_days_ago, visited_days_ago): (u64, Vec<u64>) = match i % 10 {
+            0 => (n % 7, vec![]),
+            1 => (2 + n % 5, vec![1 + n % 5]),
+            2 => (10 + n % 9, vec![]),
+            3 | 4 => (120 + n, vec![cadence - 3 + n % 6]),
+            5 | 6 => (200 + n, vec![cadence + 2 + n % 3, 2 + n % 3]),
+            _ => (200 + 3 * n, vec![10 + n]),
         };
         let purchased_on = today - Days::new(bought_days_ago);
         let customer = Customer {
@@ -136,7 +134,7 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
             technician_id,
         };
         insert_customer(&mut tx, org, &customer).await?;
-        if let Some(days) = visited_days_ago {
+        for days in visited_days_ago {
             let on = today - Days::new(days);
             let at = china()
                 .from_local_datetime(&on.and_hms_opt(10, 30, 0).expect("valid time"))
