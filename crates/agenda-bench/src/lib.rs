@@ -5,7 +5,8 @@
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use revisit_domain::{
-    Channel, Customer, CustomerId, DeviceId, Satisfaction, Tier, UserId, VisitId, VisitRecord, schedule,
+    Channel, Customer, CustomerId, DeviceId, Satisfaction, Tier, UserId, VisitId, VisitRecord,
+    schedule,
 };
 use uuid::Uuid;
 
@@ -36,7 +37,11 @@ pub fn synthetic(n: usize) -> (Vec<Customer>, Vec<VisitRecord>) {
             name: format!("客户{i}"),
             phone: format!("138{:08}", i),
             address: "上海市浦东新区".into(),
-            tier: if next() % 4 == 0 { Tier::Vip } else { Tier::Normal },
+            tier: if next() % 4 == 0 {
+                Tier::Vip
+            } else {
+                Tier::Normal
+            },
             product: "净水器 RO-400".into(),
             purchased_on: purchased,
             installed_on: Some(installed),
@@ -98,7 +103,10 @@ pub fn bench_agenda(n: u32, runs: u32, label: &str) -> String {
     let now = js_sys::Reflect::get(&performance, &"now".into()).expect("performance.now exists");
     let now: js_sys::Function = now.into();
     run(n as usize, runs as usize, label, || {
-        now.call0(&performance).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+        now.call0(&performance)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
     })
 }
 
@@ -123,6 +131,9 @@ mod tests {
         let (customers, visits) = synthetic(200);
         let expected = schedule::agenda(&customers, &visits, today(), 7).len();
         assert_eq!(json["agenda_items"], expected);
-        assert!(expected > 0, "the synthetic data should leave something due");
+        assert!(
+            expected > 0,
+            "the synthetic data should leave something due"
+        );
     }
 }
