@@ -780,6 +780,16 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
             .is_some_and(|s| s.png.starts_with(b"\x89PNG\r\n\x1a\n"))
     }));
 
+    let ids: Vec<_> = technicians.iter().copied().collect();
+    let month = revisit_domain::kpi::Month::of(today());
+    let kpis = revisit_domain::kpi::monthly_kpis(&ids, &all, &visits, month, today());
+    assert!(
+        kpis.iter().all(|k| k.visits > 0
+            && k.completion.numerator > 0
+            && k.completion.numerator < k.completion.denominator),
+        "the month's report shows work done and work missed: {kpis:?}"
+    );
+
     let agenda = revisit_domain::schedule::agenda(&all, &visits, today(), 7);
     use revisit_domain::schedule::{FollowUpKind, FollowUpStatus};
     assert!(agenda.iter().any(|i| i.kind == FollowUpKind::First));
