@@ -60,14 +60,42 @@ async fn main() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("listening on {}", args.addr))?;
-    println!("Revisit is running at http://{}/", args.addr);
+    let addr = listener.local_addr().unwrap_or(args.addr);
+    println!("Revisit is running at http://{addr}/");
     axum::serve(
         listener,
         router(AppState {
-            db,
+            db: db.clone(),
             dist: args.dist,
         }),
     )
+    .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Closing the pools lets SQLite checkpoint the write-ahead log into the main file.
+    db.write.close().await;
+    db.read.close().await;
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM from a service manager: finish the requests in flight, then stop.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
 }
