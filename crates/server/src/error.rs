@@ -28,6 +28,9 @@ pub enum Error {
     /// No such route or resource.
     #[error("not found")]
     NotFound,
+    /// The route exists, but not with this HTTP method.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     /// The client speaks another protocol version.
     #[error("this server speaks sync schema version {expected}; the client sent {got}")]
     SchemaVersion {
@@ -59,6 +62,7 @@ impl Error {
             Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Error::Forbidden(code) => (StatusCode::FORBIDDEN, code),
             Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Error::SchemaVersion { .. } => (StatusCode::CONFLICT, "schema_version"),
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(reports::router())
         .fallback(|| async { Error::NotFound })
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
     Router::new()

@@ -530,6 +530,11 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         (status, body["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("not_found"))
     );
+    let (status, body) = app.call("GET", "/api/sync/push", token, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
 }
 
 #[tokio::test]
@@ -806,4 +811,66 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
             "every technician has work today"
         );
     }
+}
+
+#[tokio::test]
+async fn another_organisation_sees_and_touches_nothing_of_this_one() {
+    let app = app(true).await;
+    // A second tenant in the same database, with a technician and one customer.
+    let other_org = Uuid::now_v7();
+    let mut tx = app.db.begin_write().await.unwrap();
+    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES (?, '别家公司', '2026-01-01T00:00:00.000000Z')")
+        .bind(other_org.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let stranger = seed::insert_user(
+        &mut tx,
+        other_org,
+        "stranger",
+        "外人",
+        Role::Manager,
+        seed::DEMO_PASSWORD,
+    )
+    .await
+    .unwrap();
+    let their_customer = revisit_domain::Customer {
+        id: CustomerId(Uuid::now_v7()),
+        name: "赵六".into(),
+        phone: "13900000000".into(),
+        address: "北京市朝阳区".into(),
+        tier: revisit_domain::Tier::Normal,
+        product: "净水器".into(),
+        purchased_on: today(),
+        installed_on: None,
+        repaired_on: None,
+        technician_id: stranger,
+    };
+    seed::insert_customer(&mut tx, other_org, &their_customer)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let dev = device();
+    let s = app.login("stranger", dev).await;
+    let seen = app.pull_all(&s.token, 500).await;
+    assert_eq!(seen.len(), 2, "only their own card and customer: {seen:?}");
+    assert_eq!(customers(&seen), vec![their_customer]);
+
+    // A manager of the other organisation cannot record a visit for this one's customer.
+    let t1 = app.login("tech1", device()).await;
+    let ours = customers(&app.pull_all(&t1.token, 500).await)[0].id;
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let (_, body) = app
+        .push(&s.token, dev, vec![create(1, &visit(&s, dev, ours))])
+        .await;
+    assert_eq!(body["rejected"][0]["code"], "forbidden");
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+
+    // Its report lists no technician of this organisation.
+    let (status, body) = app
+        .call("GET", "/api/reports/monthly", Some(&s.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["technicians"], json!([]));
 }
