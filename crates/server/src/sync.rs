@@ -200,7 +200,10 @@ async fn pull(
     let org = session.org_id.to_string();
     let everyone = session.role.sees_whole_org();
     let me = session.user_id.to_string();
-    let db = &state.db.read;
+    // One read transaction: all three kinds come from the same snapshot. Separate reads could
+    // see a customer committed between them missing while a later visit is present, and the
+    // cursor would then move past that customer for good.
+    let mut tx = state.db.read.begin().await?;
 
     // Each kind fetches up to limit + 1 rows; merged by version, the first `limit` are sent.
     let customers: Vec<(i64, String)> = sqlx::query_as(
@@ -212,7 +215,7 @@ async fn pull(
     .bind(everyone)
     .bind(&me)
     .bind(limit + 1)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
     let visits: Vec<(i64, String)> = sqlx::query_as(
         "SELECT v.version, v.data FROM visits v JOIN customers c ON c.id = v.customer_id
@@ -223,7 +226,7 @@ async fn pull(
     .bind(everyone)
     .bind(&me)
     .bind(limit + 1)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
     let users: Vec<(i64, String, String, String)> = sqlx::query_as(
         "SELECT version, id, name, role FROM users WHERE org_id = ? AND version > ? ORDER BY version LIMIT ?",
@@ -231,7 +234,7 @@ async fn pull(
     .bind(&org)
     .bind(cursor)
     .bind(limit + 1)
-    .fetch_all(db)
+    .fetch_all(&mut *tx)
     .await?;
 
     let mut changes = Vec::with_capacity(customers.len() + visits.len() + users.len());
@@ -260,8 +263,9 @@ async fn pull(
         sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = ? AND org_id = ?")
             .bind(session.device_id.to_string())
             .bind(&org)
-            .fetch_one(db)
+            .fetch_one(&mut *tx)
             .await?;
+    tx.commit().await?;
     Ok(Json(PullResponse {
         changes: changes
             .into_iter()
