@@ -99,3 +99,33 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutting down");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_and_their_defaults() {
+        Args::command().debug_assert();
+        let args = Args::try_parse_from(["revisit-server"]).unwrap();
+        assert_eq!(args.addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(args.db, PathBuf::from(".revisit/revisit.sqlite"));
+        assert_eq!(args.dist, PathBuf::from("dist"));
+        assert!(!args.demo);
+        let args = Args::try_parse_from([
+            "revisit-server",
+            "--addr",
+            "0.0.0.0:9000",
+            "--db",
+            "/tmp/x.sqlite",
+            "--dist",
+            "build",
+            "--demo",
+        ])
+        .unwrap();
+        assert_eq!(args.addr.port(), 9000);
+        assert!(args.demo);
+        assert!(Args::try_parse_from(["revisit-server", "--addr", "nowhere"]).is_err());
+    }
+}

@@ -874,3 +874,51 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["technicians"], json!([]));
 }
+
+#[tokio::test]
+async fn the_first_administrator_logs_in_with_the_printed_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(&dir.path().join("admin.sqlite")).await.unwrap();
+    let seed::Seeded::Admin { username, password } = seed::seed(&db, false, today()).await.unwrap()
+    else {
+        panic!("expected an administrator")
+    };
+    let app = TestApp {
+        router: router(AppState {
+            db: db.clone(),
+            dist: dir.path().join("no-dist"),
+        }),
+        db,
+        _dir: dir,
+    };
+    let login = |extra: Value| {
+        let mut body = json!({"username": username, "password": password, "device_id": device()});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        body
+    };
+    let (status, _) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            login(json!({"role": "admin"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "unknown field");
+    assert_eq!(app.count("SELECT COUNT(*) FROM devices").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+
+    let (status, body) = app
+        .json("POST", "/api/auth/login", None, login(json!({})))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session: LoginResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(session.user.role, Role::Admin);
+    let (status, body) = app
+        .call("GET", "/api/reports/monthly", Some(&session.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["technicians"], json!([]));
+}
