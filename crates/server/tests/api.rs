@@ -922,3 +922,66 @@ async fn the_first_administrator_logs_in_with_the_printed_password() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["technicians"], json!([]));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pulls_during_concurrent_pushes_see_every_visit_exactly_once() {
+    let app = std::sync::Arc::new(app(true).await);
+    let mut pushers = Vec::new();
+    for name in ["tech1", "tech2"] {
+        let app = app.clone();
+        pushers.push(tokio::spawn(async move {
+            let dev = device();
+            let s = app.login(name, dev).await;
+            let mine = customers(&app.pull_all(&s.token, 500).await);
+            for round in 0..10u64 {
+                let batch = (0..2)
+                    .map(|k| {
+                        let seq = round * 2 + k + 1;
+                        create(seq, &visit(&s, dev, mine[seq as usize % mine.len()].id))
+                    })
+                    .collect();
+                let (status, body) = app.push(&s.token, dev, batch).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                assert_eq!(body["last_applied_seq"], round * 2 + 2);
+            }
+        }));
+    }
+    let m = app.login("manager", device()).await;
+    let (mut cursor, mut seen) = (0u64, Vec::new());
+    let mut drained_after_pushes = false;
+    loop {
+        let done = pushers.iter().all(|p| p.is_finished());
+        let (status, body) = app
+            .call(
+                "GET",
+                &format!("/api/sync/pull?cursor={cursor}&limit=3"),
+                Some(&m.token),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page: PullResponse = serde_json::from_value(body).unwrap();
+        for c in &page.changes {
+            assert!(c.version > cursor, "versions only grow");
+            if let Entity::Visit(v) = &c.entity {
+                seen.push(v.id);
+            }
+        }
+        cursor = page.cursor;
+        if !page.has_more {
+            if drained_after_pushes {
+                break;
+            }
+            drained_after_pushes = done;
+        }
+    }
+    for p in pushers {
+        p.await.unwrap();
+    }
+    let total = app.count("SELECT COUNT(*) FROM visits").await;
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no visit pulled twice");
+    assert_eq!(seen.len() as i64, total, "no visit missed");
+}
