@@ -338,11 +338,20 @@ async fn a_technician_sees_and_writes_only_their_own_customers() {
     let reply: PushResponse = serde_json::from_value(body).unwrap();
     assert_eq!(reply.rejected.len(), 1);
     assert_eq!(reply.rejected[0].code, RejectCode::Forbidden);
+    assert_eq!(
+        reply.last_applied_seq, 1,
+        "a rejection is an answer for good"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
 
     // A visit tech1 records for their own customer is invisible to tech2.
     let own = visit(&t1, d1, mine[0].id);
-    app.push(&t1.token, d1, vec![create(2, &own)]).await;
+    let (_, body) = app.push(&t1.token, d1, vec![create(2, &own)]).await;
+    assert_eq!(
+        (body["last_applied_seq"].as_u64(), &body["rejected"]),
+        (Some(2), &json!([]))
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 1);
     let seen_by_t2 = app.pull_all(&t2.token, 500).await;
     assert!(
         !seen_by_t2
@@ -405,7 +414,9 @@ async fn a_signature_that_is_not_what_it_claims_is_refused_and_nothing_is_stored
             .unwrap()
             .contains("sha256")
     );
+    assert_eq!(body["last_applied_seq"], 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visit_conflicts").await, 0);
 }
 
 #[tokio::test]
@@ -428,6 +439,13 @@ async fn the_same_id_with_other_content_keeps_both_and_changes_nothing() {
         .unwrap();
     assert_eq!(stored, original.sha256);
     assert_eq!(app.count("SELECT COUNT(*) FROM visit_conflicts").await, 1);
+    assert_eq!(body["last_applied_seq"], 2);
+    let kept: String = sqlx::query_scalar("SELECT data FROM visit_conflicts")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    let kept: VisitRecord = serde_json::from_str(&kept).unwrap();
+    assert_eq!(kept, other, "the losing version is kept verbatim");
 }
 
 #[tokio::test]
