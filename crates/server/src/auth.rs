@@ -157,8 +157,9 @@ async fn logout(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Json<serde_json::Value>, Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_sha256 = ?")
+    sqlx::query("DELETE FROM sessions WHERE token_sha256 = ? AND org_id = ?")
         .bind(&session.token_sha256)
+        .bind(session.org_id.to_string())
         .execute(&state.db.write)
         .await?;
     Ok(Json(serde_json::json!({ "ok": true })))
@@ -166,9 +167,10 @@ async fn logout(
 
 async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionUser>, Error> {
     let (name, org_name): (String, String) = sqlx::query_as(
-        "SELECT u.name, o.name FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ?",
+        "SELECT u.name, o.name FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ? AND u.org_id = ?",
     )
     .bind(session.user_id.to_string())
+    .bind(session.org_id.to_string())
     .fetch_one(&state.db.read)
     .await?;
     Ok(Json(SessionUser {
