@@ -82,6 +82,13 @@ impl Storage {
         Ok(self.db.transaction(stores.to_vec()).build()?)
     }
 
+    /// Every record of `store`, decoded.
+    pub(crate) async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
+        let tx = self.read(&[store])?;
+        let records = tx.object_store(store)?.get_all().serde()?.await?;
+        Ok(records.collect::<std::result::Result<_, _>>()?)
+    }
+
     /// Closes the connection (tests delete their databases afterwards).
     pub fn close(self) {
         self.db.close();

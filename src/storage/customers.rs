@@ -8,14 +8,7 @@ use super::{CUSTOMERS, Result, Storage};
 impl Storage {
     /// Every stored customer.
     pub async fn customers(&self) -> Result<Vec<Customer>> {
-        let tx = self.read(&[CUSTOMERS])?;
-        let all: Vec<Customer> = tx
-            .object_store(CUSTOMERS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(all)
+        self.all(CUSTOMERS).await
     }
 
     /// One customer by id.

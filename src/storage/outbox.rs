@@ -39,14 +39,7 @@ impl Storage {
 
     /// Mutations the server refused for good, kept verbatim with the reason.
     pub async fn rejected(&self) -> Result<Vec<OutboxEntry>> {
-        let tx = self.read(&[REJECTED])?;
-        let all: Vec<OutboxEntry> = tx
-            .object_store(REJECTED)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(all)
+        self.all(REJECTED).await
     }
 
     /// After a push reply: moves refused entries to `rejected` and drops entries up to

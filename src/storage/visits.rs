@@ -29,13 +29,6 @@ impl Storage {
 
     /// Every stored visit.
     pub async fn visits(&self) -> Result<Vec<VisitRecord>> {
-        let tx = self.read(&[VISITS])?;
-        let all: Vec<VisitRecord> = tx
-            .object_store(VISITS)?
-            .get_all()
-            .serde()?
-            .await?
-            .collect::<std::result::Result<_, _>>()?;
-        Ok(all)
+        self.all(VISITS).await
     }
 }
