@@ -4,7 +4,6 @@
 //! has nothing more; repeat while the outbox grew meanwhile. Outbox rows are deleted only
 //! after the server's reply; pulled rows are stored together with their cursor.
 
-use gloo_net::http::{Request, Response};
 use revisit_domain::{
     DeviceId,
     wire::{
@@ -13,6 +12,9 @@ use revisit_domain::{
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestInit, Response};
 
 use crate::storage::{Storage, StorageError};
 
@@ -74,18 +76,12 @@ pub async fn login(
         password: password.into(),
         device_id,
     };
-    let request = Request::post("/api/auth/login")
-        .json(&body)
-        .map_err(|e| SyncError::Offline(e.to_string()))?;
-    read_json(request.send().await).await
+    call("POST", "/api/auth/login", None, Some(&body)).await
 }
 
 /// Ends the session on the server; failures are ignored (the token expires anyway).
 pub async fn logout(token: &str) {
-    let _ = Request::post("/api/auth/logout")
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await;
+    let _ = call::<(), serde::de::IgnoredAny>("POST", "/api/auth/logout", Some(token), None).await;
 }
 
 /// One full sync: push the outbox, then pull, until both sides are level.
@@ -120,11 +116,13 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
                 })
                 .collect(),
         };
-        let request = Request::post("/api/sync/push")
-            .header("Authorization", &format!("Bearer {}", session.token))
-            .json(&request)
-            .map_err(|e| SyncError::Offline(e.to_string()))?;
-        let reply: PushResponse = read_json(request.send().await).await?;
+        let reply: PushResponse = call(
+            "POST",
+            "/api/sync/push",
+            Some(&session.token),
+            Some(&request),
+        )
+        .await?;
         db.acknowledge(reply.last_applied_seq, &reply.rejected)
             .await?;
         if reply.last_applied_seq < first {
@@ -149,11 +147,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut pulled = 0;
     loop {
         let url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
-        let response = Request::get(&url)
-            .header("Authorization", &format!("Bearer {}", session.token))
-            .send()
-            .await;
-        let page: PullResponse = read_json(response).await?;
+        let page: PullResponse = call::<(), _>("GET", &url, Some(&session.token), None).await?;
         db.apply_changes(&page.changes, page.cursor).await?;
         pulled += page.changes.len();
         cursor = page.cursor;
@@ -163,36 +157,82 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
 }
 
-async fn read_json<T: DeserializeOwned>(
-    response: Result<Response, gloo_net::Error>,
+/// One JSON request with `fetch`; every failure becomes a [`SyncError`] a person can act on.
+async fn call<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&B>,
 ) -> Result<T, SyncError> {
-    let response = response.map_err(|e| SyncError::Offline(e.to_string()))?;
-    match response.status() {
-        200..=299 => response.json().await.map_err(|e| SyncError::Server {
-            code: "bad_reply".into(),
-            message: e.to_string(),
-        }),
-        401 => {
-            let body: Option<ApiError> = response.json().await.ok();
-            match body {
-                Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server {
-                    code: e.code,
-                    message: e.message,
-                }),
-                _ => Err(SyncError::Unauthorized),
-            }
+    let js = |e: JsValue| format!("{e:?}");
+    let headers = Headers::new().map_err(|e| SyncError::Offline(js(e)))?;
+    if let Some(token) = token {
+        headers
+            .set("Authorization", &format!("Bearer {token}"))
+            .map_err(|e| SyncError::Offline(js(e)))?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        let value = body
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| SyncError::Server {
+                code: "encode".into(),
+                message: e.to_string(),
+            })?;
+        let text = js_sys::JSON::stringify(&value).map_err(|e| SyncError::Offline(js(e)))?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|e| SyncError::Offline(js(e)))?;
+        init.set_body(&text);
+    }
+    init.set_headers(&headers);
+    let request =
+        Request::new_with_str_and_init(url, &init).map_err(|e| SyncError::Offline(js(e)))?;
+    let window = web_sys::window().ok_or_else(|| SyncError::Offline("no window".into()))?;
+    // A rejected fetch means no answer at all: no network, or the server is down.
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|e| SyncError::Offline(js(e)))?
+        .unchecked_into();
+    let status = response.status();
+    let json = match response.json() {
+        Ok(promise) => JsFuture::from(promise).await.ok(),
+        Err(_) => None,
+    };
+    let api_error = || {
+        json.clone()
+            .and_then(|j| serde_wasm_bindgen::from_value::<ApiError>(j).ok())
+    };
+    match status {
+        200..=299 => {
+            let value = json.ok_or_else(|| SyncError::Server {
+                code: "bad_reply".into(),
+                message: "not JSON".into(),
+            })?;
+            serde_wasm_bindgen::from_value(value).map_err(|e| SyncError::Server {
+                code: "bad_reply".into(),
+                message: e.to_string(),
+            })
         }
-        // A proxy or a server that is starting answers like this: treat it as unreachable.
-        502..=504 => Err(SyncError::Offline(format!("HTTP {}", response.status()))),
-        status => match response.json::<ApiError>().await {
-            Ok(e) => Err(SyncError::Server {
+        401 => match api_error() {
+            Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server {
                 code: e.code,
                 message: e.message,
             }),
-            Err(_) => Err(SyncError::Server {
+            _ => Err(SyncError::Unauthorized),
+        },
+        // A proxy or a server that is starting answers like this: treat it as unreachable.
+        502..=504 => Err(SyncError::Offline(format!("HTTP {status}"))),
+        _ => Err(match api_error() {
+            Some(e) => SyncError::Server {
+                code: e.code,
+                message: e.message,
+            },
+            None => SyncError::Server {
                 code: status.to_string(),
                 message: format!("HTTP {status}"),
-            }),
-        },
+            },
+        }),
     }
 }

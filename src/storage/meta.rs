@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{META, Result, Storage, StorageError};
 
-/// One named value, kept as JSON text so any serde type fits.
+/// One named value; `value` is any serde type, stored as a structured-clone object.
 #[derive(Debug, Serialize, Deserialize)]
-struct Entry {
+struct Entry<T> {
     key: String,
-    json: String,
+    value: T,
 }
 
 /// This browser's device id.
@@ -24,28 +24,26 @@ pub const CURSOR: &str = "cursor";
 /// When the last sync succeeded (RFC 3339).
 pub const LAST_SYNC: &str = "last_sync";
 
-/// Reads a value inside an open transaction.
+/// Reads a value inside an open transaction; a stored value of the wrong shape is an error.
 pub(crate) async fn get_in<T: DeserializeOwned>(
     tx: &Transaction<'_>,
     key: &str,
 ) -> Result<Option<T>> {
     let store = tx.object_store(META)?;
-    let entry: Option<Entry> = store.get(key).serde()?.await?;
-    entry
-        .map(|e| {
-            serde_json::from_str(&e.json)
-                .map_err(|err| StorageError(format!("stored {key} is corrupt: {err}")))
-        })
-        .transpose()
+    let entry: Option<Entry<T>> = store
+        .get(key)
+        .serde()?
+        .await
+        .map_err(|e| StorageError(format!("stored {key} is corrupt: {e}")))?;
+    Ok(entry.map(|e| e.value))
 }
 
 /// Writes a value inside an open transaction.
 pub(crate) fn put_in<T: Serialize>(tx: &Transaction<'_>, key: &str, value: &T) -> Result<()> {
-    let json = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
     tx.object_store(META)?
         .put(Entry {
-            key: key.into(),
-            json,
+            key: key.to_owned(),
+            value,
         })
         .serde()?;
     Ok(())
