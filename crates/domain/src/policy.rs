@@ -1,0 +1,28 @@
+//! The follow-up policy engine (回访策略引擎): scheduling rules as data, evaluated against
+//! customers, events, visits and "now" into an explained, ordered agenda.
+//!
+//! A [`PolicyProfile`] is read from TOML (the shipped ones are embedded, see [`builtin`]),
+//! validated, and run by [`agenda`] with a [`WorkCalendar`]. Nothing here does IO.
+
+pub mod agenda;
+pub mod calendar;
+pub mod engine;
+pub mod error;
+pub mod explain;
+pub mod offset;
+pub mod profile;
+pub mod rule;
+pub mod trigger;
+
+pub use agenda::{Agenda, AgendaEntry, ItemStatus};
+pub use calendar::WorkCalendar;
+pub use engine::{EngineInput, Horizon, agenda};
+pub use error::PolicyError;
+pub use explain::Lang;
+pub use offset::{Offset, OffsetUnit};
+pub use profile::{BUILTIN_PROFILES, PolicyProfile, builtin};
+pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
+pub use trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer};
+
+#[cfg(test)]
+mod tests;
