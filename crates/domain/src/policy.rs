@@ -12,6 +12,8 @@ pub mod explain;
 pub mod offset;
 pub mod profile;
 pub mod rule;
+#[doc(hidden)]
+pub mod synthetic;
 pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
@@ -24,5 +26,7 @@ pub use profile::{BUILTIN_PROFILES, PolicyProfile, builtin};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
 pub use trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer};
 
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;

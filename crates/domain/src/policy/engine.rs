@@ -122,10 +122,12 @@ pub fn agenda<'p>(
         if flagged {
             out.data_corrections.push(facts.id);
         }
+        work.visit_times.clear();
+        work.visit_times.extend(vs.iter().map(|v| local(v.at)));
         work.customer(profile, calendar, facts, evs, vs, until);
         for item in work.items.drain(..) {
             let rule = &profile.rules[item.rule];
-            let done_by = item.done.map(|v| (vs[v].id, local(vs[v].at)));
+            let done_by = item.done.map(|v| (vs[v].id, work.visit_times[v]));
             let status = match done_by {
                 Some((_, at)) if at <= item.deadline => ItemStatus::Done,
                 Some(_) => ItemStatus::DoneLate,
@@ -159,9 +161,36 @@ pub fn agenda<'p>(
             });
         }
     }
-    out.items
-        .sort_unstable_by(|a, b| a.order_key().cmp(&b.order_key()));
+    sort_agenda(&mut out.items);
     out
+}
+
+/// Sorts in agenda order. Entries are large, so a packed key of status, priority, VIP and due
+/// time is sorted with indices, and the full key breaks the (rare) ties.
+fn sort_agenda(items: &mut Vec<AgendaEntry<'_>>) {
+    let packed = |i: &AgendaEntry<'_>| -> u64 {
+        let status = i.status as u64;
+        let priority = u64::from(255 - (i.priority.clamp(-128, 127) + 128) as u8);
+        let secs = (i.due.and_utc().timestamp() + (1i64 << 39)).clamp(0, (1i64 << 40) - 1) as u64;
+        (status << 60) | (priority << 52) | (u64::from(!i.vip) << 51) | (secs << 1)
+    };
+    let mut keys: Vec<(u64, u128, u32)> = items
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (packed(i), i.customer_id.0.as_u128(), n as u32))
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            items[a.2 as usize]
+                .order_key()
+                .cmp(&items[b.2 as usize].order_key())
+        })
+    });
+    let mut slots: Vec<Option<AgendaEntry<'_>>> = items.drain(..).map(Some).collect();
+    items.extend(
+        keys.iter()
+            .map(|&(_, _, n)| slots[n as usize].take().expect("each index once")),
+    );
 }
 
 fn local(at: DateTime<Utc>) -> NaiveDateTime {
@@ -188,6 +217,7 @@ struct Item {
 struct Work {
     items: Vec<Item>,
     queue: Vec<usize>,
+    visit_times: Vec<NaiveDateTime>,
 }
 
 impl Work {
@@ -226,7 +256,7 @@ impl Work {
                 self.items[n].done.expect("queued items are done"),
             );
             let visit = visits[v];
-            let at = local(visit.at);
+            let at = self.visit_times[v];
             for (r, rule) in profile.rules.iter().enumerate() {
                 let follows = match &rule.start {
                     RuleStart::After(p) => *p == profile.rules[prev].id,
@@ -311,8 +341,8 @@ impl Work {
         let item = &self.items[n];
         let channel = profile.rules[item.rule].channel;
         let by_visit = item.after.is_some() || item.trigger == Some(Trigger::PoorOutcome);
-        let found = visits.iter().position(|v| {
-            let at = local(v.at);
+        let times = &self.visit_times;
+        let found = visits.iter().zip(times).position(|(v, &at)| {
             at >= item.earliest
                 && (!by_visit || at > item.start)
                 && v.outcome != Outcome::Unreachable

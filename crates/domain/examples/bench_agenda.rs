@@ -1,0 +1,31 @@
+//! Times the policy engine's agenda for 50,000 customers with 150,000 events, natively.
+//!
+//! `cargo run --release -p revisit-domain --example bench_agenda` prints one JSON line with
+//! the median of several runs. The data comes from `policy::synthetic::synthetic_input`,
+//! which a WASM benchmark can reuse to measure the same work in the browser.
+
+use std::time::Instant;
+
+use revisit_domain::policy::{Horizon, WorkCalendar, agenda, builtin, synthetic::synthetic_input};
+
+fn main() {
+    let (customers, events, runs) = (50_000, 150_000, 9);
+    let now = "2026-11-22T01:00:00Z".parse().expect("valid instant");
+    let input = synthetic_input(customers, events, 42, now);
+    let profile = builtin("general").expect("shipped profile");
+    let calendar = WorkCalendar::china();
+    let mut times = Vec::new();
+    let mut items = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let a = agenda(&profile, &calendar, &input, now, Horizon::default());
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+        items = a.items.len();
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "{{\"bench\":\"agenda_native\",\"customers\":{customers},\"events\":{events},\"visits\":{},\"items\":{items},\"runs\":{runs},\"median_ms\":{:.2}}}",
+        input.visits.len(),
+        times[runs / 2]
+    );
+}
