@@ -1,0 +1,177 @@
+//! The dry-run commands behind `revisit-policy`: load a policy and data, print an agenda or a diff.
+#![warn(missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use revisit_domain::policy::{
+    Agenda, AgendaEntry, EngineInput, Horizon, Lang, PolicyProfile, WorkCalendar, agenda, builtin,
+};
+
+/// A built-in profile name (`general`, `installed-equipment`, …) or a path to a TOML file.
+pub fn load_policy(spec: &str) -> Result<PolicyProfile> {
+    if let Some(p) = builtin(spec) {
+        return Ok(p);
+    }
+    let text = std::fs::read_to_string(spec)
+        .with_context(|| format!("{spec} is neither a built-in profile nor a readable file"))?;
+    Ok(PolicyProfile::parse(spec, &text)?)
+}
+
+/// Reads the engine input (customers, events, visits) from a JSON file.
+pub fn load_data(path: &Path) -> Result<EngineInput> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The China calendar, overridden by an organisation's file if one is given.
+pub fn load_calendar(org: Option<&Path>) -> Result<WorkCalendar> {
+    let base = WorkCalendar::china();
+    let Some(path) = org else { return Ok(base) };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let org =
+        WorkCalendar::from_toml(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(base.overridden_by(&org))
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON document.
+    Json,
+    /// A fixed-width table.
+    Table,
+}
+
+/// Renders an agenda as JSON (with explanations) or as a table.
+pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
+    match format {
+        Format::Json => {
+            let items: Vec<serde_json::Value> = a
+                .items
+                .iter()
+                .map(|i| {
+                    let mut v = serde_json::to_value(i).expect("entries serialise");
+                    v["explanation"] = i.explain(lang).into();
+                    v
+                })
+                .collect();
+            serde_json::to_string_pretty(&serde_json::json!({
+                "policy": a.policy,
+                "call_windows": a.call_windows,
+                "data_corrections": a.data_corrections,
+                "items": items,
+            }))
+            .expect("json")
+        }
+        Format::Table => {
+            let mut out = String::new();
+            for i in &a.items {
+                out += &format!(
+                    "{:<9} {}  {}  {}\n",
+                    format!("{:?}", i.status),
+                    i.due.format("%Y-%m-%d %H:%M"),
+                    i.customer_id.0,
+                    i.explain(lang)
+                );
+            }
+            if !a.call_windows.is_empty() {
+                out += &format!("call windows: {}\n", a.call_windows.join(", "));
+            }
+            for c in &a.data_corrections {
+                out += &format!("fix phone number (空号/错号): {}\n", c.0);
+            }
+            out
+        }
+    }
+}
+
+/// The `agenda` command.
+pub fn agenda_command(
+    policy: &PolicyProfile,
+    calendar: &WorkCalendar,
+    data: &EngineInput,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+    format: Format,
+    lang: Lang,
+) -> String {
+    render_agenda(&agenda(policy, calendar, data, now, horizon), format, lang)
+}
+
+type Key<'a> = (String, String, String, u32);
+
+fn key<'a>(i: &AgendaEntry<'a>) -> Key<'a> {
+    (
+        i.customer_id.0.to_string(),
+        i.rule.to_string(),
+        i.because.at.to_string(),
+        i.because.occurrence,
+    )
+}
+
+/// The `diff` command: items that appear under `other`, vanish from `policy`, or move (due or status).
+pub fn diff_command(
+    policy: &PolicyProfile,
+    other: &PolicyProfile,
+    calendar: &WorkCalendar,
+    data: &EngineInput,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+    lang: Lang,
+) -> String {
+    let a = agenda(policy, calendar, data, now, horizon);
+    let b = agenda(other, calendar, data, now, horizon);
+    let index = |x: &Agenda<'_>| -> BTreeMap<Key<'_>, usize> {
+        x.items
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (key(i), n))
+            .collect()
+    };
+    let (ia, ib) = (index(&a), index(&b));
+    let mut out = String::new();
+    for (k, &n) in &ia {
+        let i = &a.items[n];
+        match ib.get(k) {
+            None => {
+                out += &format!(
+                    "- {} {} {}\n",
+                    i.customer_id.0,
+                    i.due.format("%Y-%m-%d %H:%M"),
+                    i.explain(lang)
+                )
+            }
+            Some(&m) => {
+                let j = &b.items[m];
+                if i.due != j.due || i.status != j.status {
+                    out += &format!(
+                        "~ {} {} {:?} -> {} {:?} {}\n",
+                        i.customer_id.0,
+                        i.due.format("%Y-%m-%d %H:%M"),
+                        i.status,
+                        j.due.format("%Y-%m-%d %H:%M"),
+                        j.status,
+                        j.explain(lang)
+                    );
+                }
+            }
+        }
+    }
+    for (k, &m) in &ib {
+        if !ia.contains_key(k) {
+            let j = &b.items[m];
+            out += &format!(
+                "+ {} {} {}\n",
+                j.customer_id.0,
+                j.due.format("%Y-%m-%d %H:%M"),
+                j.explain(lang)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,115 @@
+//! Runs the `revisit-policy` binary on the shipped example data.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+const NOW: &str = "2026-11-22T09:00:00+08:00";
+
+#[test]
+fn agenda_as_a_table_puts_the_overdue_vip_visit_first() {
+    let out = run(&[
+        "agenda",
+        "--policy",
+        "general",
+        "--data",
+        "examples/data.json",
+        "--now",
+        NOW,
+        "--lang",
+        "en",
+    ]);
+    let first = out.lines().next().unwrap();
+    assert!(first.starts_with("Overdue   2026-11-09 23:59"), "{first}");
+    assert!(
+        first.contains("rule 定期回访-VIP, policy 一般售后 (000 §A)"),
+        "{first}"
+    );
+}
+
+#[test]
+fn agenda_as_json_carries_explanations() {
+    let out = run(&[
+        "agenda",
+        "--policy",
+        "installed-equipment",
+        "--data",
+        "examples/data.json",
+        "--now",
+        NOW,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &v["items"][0];
+    assert_eq!(first["rule"], "结果不佳-次日重访");
+    assert_eq!(first["status"], "due");
+    assert_eq!(
+        first["explanation"],
+        "回访结果不佳 2026-11-21 10:00 + 1天，规则 结果不佳-次日重访，政策 设备售后（000 §P）"
+    );
+}
+
+#[test]
+fn diff_shows_the_vip_visit_moving_when_vip_goes_every_two_weeks() {
+    let out = run(&[
+        "diff",
+        "--policy",
+        "general",
+        "--other",
+        "examples/general-vip-biweekly.toml",
+        "--data",
+        "examples/data.json",
+        "--now",
+        NOW,
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with('~'))
+            .collect::<Vec<_>>(),
+        [
+            "~ 00000000-0000-0000-0000-000000000001 2026-11-09 23:59 Overdue -> 2026-10-23 23:59 Overdue visit for rule 购后6个月回访 2026-10-09 10:00 + 2 weeks, rule 定期回访-VIP, policy 一般售后-VIP两周 (000 §A)"
+        ]
+    );
+}
+
+#[test]
+fn a_bad_policy_file_is_reported_with_file_rule_and_problem() {
+    let dir = std::env::temp_dir().join(format!("revisit-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n[[rule]]\nid = \"r1\"\ntrigger = \"birthday\"\nkind = \"k\"\ndue = \"1 day\"\nsource = \"s\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
+        .args([
+            "agenda",
+            "--policy",
+            bad.to_str().unwrap(),
+            "--data",
+            "examples/data.json",
+            "--now",
+            NOW,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml: rule r1: unknown trigger \"birthday\""),
+        "{err}"
+    );
+}
