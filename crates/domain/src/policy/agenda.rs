@@ -59,6 +59,9 @@ pub struct Because<'p> {
 }
 
 /// One follow-up visit owed under a policy. 回访计划项
+///
+/// Agenda order: overdue, due, upcoming, done, done late; within a status higher rule
+/// priority (complaints) first, then VIP, then the earlier due time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AgendaEntry<'p> {
     /// The customer to visit.
@@ -93,22 +96,6 @@ pub struct AgendaEntry<'p> {
     pub needs_data_correction: bool,
     /// Why the item exists.
     pub because: Because<'p>,
-}
-
-impl AgendaEntry<'_> {
-    /// Agenda order: overdue first, then by priority (complaints), VIP, due time, customer, rule.
-    pub(crate) fn order_key(&self) -> impl Ord + '_ {
-        (
-            self.status,
-            std::cmp::Reverse(self.priority),
-            !self.vip,
-            self.due,
-            self.customer_id,
-            self.rule,
-            self.because.at,
-            self.because.occurrence,
-        )
-    }
 }
 
 /// The agenda of one policy at one "now". 回访日程

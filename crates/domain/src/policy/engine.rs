@@ -79,23 +79,24 @@ pub fn agenda<'p>(
         .enumerate()
         .map(|(i, c)| (c.id, i))
         .collect();
-    let mut events: Vec<Vec<(Trigger, NaiveDateTime, Option<Channel>)>> =
-        vec![Vec::new(); input.customers.len()];
-    let mut visits: Vec<Vec<&VisitFact>> = vec![Vec::new(); input.customers.len()];
-    for e in &input.events {
-        if let Some(&i) = position.get(&e.customer_id)
-            && e.at <= now
-        {
-            events[i].push((e.kind, local(e.at), None));
-        }
-    }
-    for v in &input.visits {
-        if let Some(&i) = position.get(&v.customer_id)
-            && v.at <= now
-        {
-            visits[i].push(v);
-        }
-    }
+    // Events and visits grouped by customer in two flat sorted arrays (no per-customer vectors).
+    let mut all_events: Vec<(usize, Trigger, DateTime<Utc>)> = input
+        .events
+        .iter()
+        .filter(|e| e.at <= now)
+        .filter_map(|e| Some((*position.get(&e.customer_id)?, e.kind, e.at)))
+        .collect();
+    all_events.sort_unstable();
+    let mut all_visits: Vec<(usize, &VisitFact)> = input
+        .visits
+        .iter()
+        .filter(|v| v.at <= now)
+        .filter_map(|v| Some((*position.get(&v.customer_id)?, v)))
+        .collect();
+    all_visits.sort_unstable_by_key(|&(i, v)| (i, v.at, v.id));
+    let (mut next_event, mut next_visit) = (0, 0);
+    let mut evs: Vec<(Trigger, NaiveDateTime, Option<Channel>)> = Vec::new();
+    let mut vs: Vec<&VisitFact> = Vec::new();
     let mut out = Agenda {
         policy: &profile.name,
         call_windows: profile
@@ -103,14 +104,22 @@ pub fn agenda<'p>(
             .iter()
             .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
             .collect(),
-        items: Vec::new(),
+        items: Vec::with_capacity(input.customers.len() * 4),
         data_corrections: Vec::new(),
     };
     let mut work = Work::default();
     for (i, facts) in input.customers.iter().enumerate() {
-        let vs = &mut visits[i];
-        vs.sort_unstable_by_key(|v| (v.at, v.id));
-        let evs = &mut events[i];
+        vs.clear();
+        while next_visit < all_visits.len() && all_visits[next_visit].0 == i {
+            vs.push(all_visits[next_visit].1);
+            next_visit += 1;
+        }
+        evs.clear();
+        while next_event < all_events.len() && all_events[next_event].0 == i {
+            let (_, kind, at) = all_events[next_event];
+            evs.push((kind, local(at), None));
+            next_event += 1;
+        }
         evs.extend(
             vs.iter()
                 .filter(|v| v.outcome == Outcome::Poor)
@@ -124,7 +133,7 @@ pub fn agenda<'p>(
         }
         work.visit_times.clear();
         work.visit_times.extend(vs.iter().map(|v| local(v.at)));
-        work.customer(profile, calendar, facts, evs, vs, until);
+        work.customer(profile, calendar, facts, &evs, &vs, until);
         for item in work.items.drain(..) {
             let rule = &profile.rules[item.rule];
             let done_by = item.done.map(|v| (vs[v].id, work.visit_times[v]));
@@ -165,32 +174,23 @@ pub fn agenda<'p>(
     out
 }
 
-/// Sorts in agenda order. Entries are large, so a packed key of status, priority, VIP and due
-/// time is sorted with indices, and the full key breaks the (rare) ties.
-fn sort_agenda(items: &mut Vec<AgendaEntry<'_>>) {
-    let packed = |i: &AgendaEntry<'_>| -> u64 {
+/// Sorts in agenda order ([`AgendaEntry`]'s order key). Entries are large, so a compact key
+/// (status, priority and VIP packed with the due time, then customer, rule, start and
+/// occurrence) is computed once per entry and the entries are permuted in place.
+fn sort_agenda(items: &mut [AgendaEntry<'_>]) {
+    items.sort_by_cached_key(|i| {
         let status = i.status as u64;
         let priority = u64::from(255 - (i.priority.clamp(-128, 127) + 128) as u8);
         let secs = (i.due.and_utc().timestamp() + (1i64 << 39)).clamp(0, (1i64 << 40) - 1) as u64;
-        (status << 60) | (priority << 52) | (u64::from(!i.vip) << 51) | (secs << 1)
-    };
-    let mut keys: Vec<(u64, u128, u32)> = items
-        .iter()
-        .enumerate()
-        .map(|(n, i)| (packed(i), i.customer_id.0.as_u128(), n as u32))
-        .collect();
-    keys.sort_unstable_by(|a, b| {
-        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
-            items[a.2 as usize]
-                .order_key()
-                .cmp(&items[b.2 as usize].order_key())
-        })
+        let packed = (status << 60) | (priority << 52) | (u64::from(!i.vip) << 51) | (secs << 1);
+        (
+            packed,
+            i.customer_id,
+            i.rule,
+            i.because.at,
+            i.because.occurrence,
+        )
     });
-    let mut slots: Vec<Option<AgendaEntry<'_>>> = items.drain(..).map(Some).collect();
-    items.extend(
-        keys.iter()
-            .map(|&(_, _, n)| slots[n as usize].take().expect("each index once")),
-    );
 }
 
 fn local(at: DateTime<Utc>) -> NaiveDateTime {
