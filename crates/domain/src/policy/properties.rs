@@ -51,3 +51,72 @@ proptest! {
         }
     }
 }
+
+/// The `skeleton` profile reproduces `schedule::follow_ups`, the rule set it is meant to replace.
+mod skeleton_equivalence {
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    use crate::{
+        customer::{Customer, Tier},
+        ids::{CustomerId, UserId},
+        policy::{EngineInput, Horizon, WorkCalendar, agenda, builtin},
+        schedule::{FollowUpKind, follow_ups},
+        time::china,
+        visit::tests::sample_visit,
+    };
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn skeleton_profile_matches_schedule(vip: bool, purchase in 0u64..700, span in 0u64..500,
+                                             visit_days in proptest::collection::vec(0u64..520, 0..8)) {
+            let purchased_on = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + Days::new(purchase);
+            let until = purchased_on + Days::new(span);
+            let customer = Customer {
+                id: CustomerId(Uuid::from_u128(1)),
+                name: "客户".into(),
+                phone: "13800000000".into(),
+                address: "上海".into(),
+                tier: if vip { Tier::Vip } else { Tier::Normal },
+                product: "净水器".into(),
+                purchased_on,
+                installed_on: None,
+                repaired_on: None,
+                technician_id: UserId(Uuid::from_u128(7)),
+            };
+            let visits: Vec<_> = visit_days
+                .iter()
+                .enumerate()
+                .map(|(n, d)| {
+                    let mut v = sample_visit(n as u128 + 10);
+                    v.customer_id = customer.id;
+                    let on = purchased_on - Days::new(10) + Days::new(*d);
+                    v.visited_at = on.and_hms_opt(10, 0, 0).unwrap().and_local_timezone(china()).unwrap().to_utc();
+                    v
+                })
+                .filter(|v| crate::time::china_date(v.visited_at) <= until)
+                .collect();
+            let expected: Vec<_> = follow_ups(&customer, &visits, until)
+                .into_iter()
+                .map(|f| (f.kind, f.anchor_on, f.due_on, f.done_by))
+                .collect();
+            let profile = builtin("skeleton").unwrap();
+            let input = EngineInput::from_records(std::slice::from_ref(&customer), &visits);
+            let now = until.and_hms_opt(23, 59, 59).unwrap().and_local_timezone(china()).unwrap().to_utc();
+            let a = agenda(&profile, &WorkCalendar::china(), &input, now, Horizon { days: 0, lookahead_days: 0 });
+            let mut got: Vec<_> = a
+                .items
+                .iter()
+                .map(|i| {
+                    let kind = if i.rule == "首次回访" { FollowUpKind::First } else { FollowUpKind::Periodic };
+                    (kind, i.earliest.date(), i.due.date(), i.done_by.map(|(id, at)| (id, at.date())))
+                })
+                .collect();
+            got.sort_by_key(|g| (g.1, g.2));
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
