@@ -69,6 +69,29 @@ pub fn agenda<'p>(
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> Agenda<'p> {
+    evaluate(profile, calendar, input, now, horizon, true)
+}
+
+/// Like [`agenda`] but only the open items (overdue, due, upcoming): what a technician's
+/// agenda page shows, without building entries for the visits already made.
+pub fn open_agenda<'p>(
+    profile: &'p PolicyProfile,
+    calendar: &WorkCalendar,
+    input: &EngineInput,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+) -> Agenda<'p> {
+    evaluate(profile, calendar, input, now, horizon, false)
+}
+
+fn evaluate<'p>(
+    profile: &'p PolicyProfile,
+    calendar: &WorkCalendar,
+    input: &EngineInput,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+    with_done: bool,
+) -> Agenda<'p> {
     let now_local = now.with_timezone(&china()).naive_local();
     let until = (now_local.date() + Days::new(u64::from(horizon.days)))
         .and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
@@ -144,6 +167,9 @@ pub fn agenda<'p>(
                 None if item.due <= due_soon => ItemStatus::Due,
                 None => ItemStatus::Upcoming,
             };
+            if !with_done && status.is_done() {
+                continue;
+            }
             out.items.push(AgendaEntry {
                 customer_id: facts.id,
                 rule: &rule.id,

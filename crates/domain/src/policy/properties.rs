@@ -43,6 +43,10 @@ proptest! {
             // The horizon bounds the output.
             prop_assert!(i.earliest <= until);
         }
+        // The open agenda is the full one without the done items.
+        let open = open_agenda(&profile, &calendar, &input, now(), horizon);
+        let undone: Vec<_> = a.items.iter().filter(|i| !i.status.is_done()).cloned().collect();
+        prop_assert_eq!(&open.items, &undone);
         // Advancing "now" never un-does a done item.
         let b = agenda(&profile, &calendar, &input, now() + Duration::hours(later_hours), horizon);
         let done_later: HashSet<_> = b.items.iter().filter(|i| i.status.is_done()).map(key).collect();
