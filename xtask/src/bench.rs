@@ -3,9 +3,13 @@
 mod browser;
 mod sync;
 
-use std::path::Path;
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
 
 use crate::{cmd, dist, root, tools};
 
@@ -20,36 +24,81 @@ pub(crate) fn main(only: &[String]) -> Result<()> {
         bundle_size(&root().join("dist"))?;
     }
     if wanted("agenda") {
-        let mut native = cmd("cargo");
-        native.args([
-            "run",
-            "--release",
-            "-q",
-            "-p",
-            "revisit-agenda-bench",
-            "--",
-            "50000",
-        ]);
-        let native = crate::output(native).context("the native agenda benchmark failed")?;
-        println!("{}", native.trim());
-        let median = |line: &str| {
-            serde_json::from_str::<serde_json::Value>(line).ok()?["median_ms"].as_f64()
-        };
-        let native_ms = median(native.trim()).context("no native median")?;
-        for line in browser::agenda(50_000, 7)? {
-            println!("{line}");
-            if let Some(ms) = median(&line) {
-                println!(
-                    "{{\"bench\":\"agenda_ratio\",\"wasm_over_native\":{:.2}}}",
-                    ms / native_ms
-                );
-            }
-        }
+        agenda()?;
     }
     if wanted("sync") {
         sync::compare(10_000)?;
     }
     Ok(())
+}
+
+/// Cargo's target folder as the cargo commands started by [`cmd`] (from the workspace root)
+/// see it: `CARGO_TARGET_DIR` if set, else `target/`.
+pub(crate) fn target_dir() -> PathBuf {
+    root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
+}
+
+/// The policy engine's agenda for 50,000 customers and 150,000 events: natively (median of
+/// 15 runs), then the same library as wasm in headless Chromium, unthrottled and with 4x CPU
+/// throttling (median of 7), each build checked to compute the same items as natively; then
+/// the wasm/native ratios of this run.
+fn agenda() -> Result<()> {
+    const CUSTOMERS: u32 = 50_000;
+    const EVENTS: u32 = 150_000;
+    let mut native = cmd("cargo");
+    native.args(["run", "--release", "-q", "-p", "revisit-agenda-bench", "--"]);
+    native.args([CUSTOMERS.to_string(), EVENTS.to_string(), "15".into()]);
+    let native = crate::output(native).context("the native agenda benchmark failed")?;
+    let mut expected = HashMap::new();
+    let mut profiles = Vec::new();
+    for line in native.lines() {
+        println!("{line}");
+        let figure: Value = serde_json::from_str(line).context("a native figure")?;
+        let (profile, _) = key(&figure);
+        if !profiles.contains(&profile) {
+            profiles.push(profile);
+        }
+        expected.insert(key(&figure), figure);
+    }
+    let wasm = browser::agenda(CUSTOMERS, EVENTS, 7, &profiles)?;
+    for figure in &wasm {
+        let native = expected
+            .get(&key(figure))
+            .with_context(|| format!("no native figure for {figure}"))?;
+        for field in ["items", "digest", "visits"] {
+            if figure[field] != native[field] {
+                bail!("wasm and native agendas differ in {field}: wasm {figure}, native {native}");
+            }
+        }
+        println!("{figure}");
+    }
+    for figure in wasm.iter().filter(|f| f["cpu_slowdown"] == 1) {
+        let (profile, call) = key(figure);
+        let throttled = wasm.iter().find(|f| {
+            key(f) == key(figure) && f["build"] == figure["build"] && f["cpu_slowdown"] == 4
+        });
+        let median = |f: &Value| f["median_ms"].as_f64().unwrap_or(f64::NAN);
+        let native_ms = median(&expected[&key(figure)]);
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "agenda_ratio",
+                "profile": profile,
+                "call": call,
+                "build": figure["build"],
+                "wasm_over_native": (median(figure) / native_ms * 100.0).round() / 100.0,
+                "wasm_4x_over_native": throttled
+                    .map(|t| (median(t) / native_ms * 100.0).round() / 100.0),
+            })
+        );
+    }
+    Ok(())
+}
+
+/// A figure's profile and engine call.
+fn key(figure: &Value) -> (String, String) {
+    let text = |field: &str| figure[field].as_str().unwrap_or_default().to_owned();
+    (text("profile"), text("call"))
 }
 
 /// The client bundle as a browser downloads it: wasm + js, each brotli-compressed.

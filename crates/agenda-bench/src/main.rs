@@ -1,16 +1,33 @@
-//! Native run of the agenda benchmark: prints one JSON line.
+//! Native run of the agenda benchmark: one JSON line per profile and engine call.
+//!
+//! `revisit-agenda-bench [customers] [events] [runs]` (defaults: 50,000, 150,000, 15).
 
 use std::time::Instant;
 
+use revisit_agenda_bench::{Bench, CUSTOMERS, Call, EVENTS, PROFILES};
+
 fn main() {
-    let n = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let arg = |n: usize, default: usize| {
+        std::env::args()
+            .nth(n)
+            .map(|a| a.parse().expect("arguments are numbers"))
+            .unwrap_or(default)
+    };
+    let (customers, events, runs) = (arg(1, CUSTOMERS), arg(2, EVENTS), arg(3, 15));
+    let bench = Bench::new(customers, events);
     let start = Instant::now();
-    println!(
-        "{}",
-        revisit_agenda_bench::run(n, 15, "agenda_native", || start.elapsed().as_secs_f64()
-            * 1000.0)
-    );
+    let clock = || start.elapsed().as_secs_f64() * 1000.0;
+    for profile in PROFILES {
+        for call in Call::ALL {
+            let figure = bench
+                .measure(profile, call, runs, clock)
+                .expect("a shipped profile");
+            let mut extra = serde_json::Map::new();
+            extra.insert("build".into(), "release".into());
+            if profile == "general" {
+                extra.insert("budget_ms".into(), 30.into());
+            }
+            println!("{}", bench.json_line(&figure, "native", extra));
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! The agenda benchmark in headless Chromium: the same code and data as natively, compiled to
-//! wasm, timed with and without 4x CPU throttling (Chrome DevTools Protocol via chromedriver).
+//! The agenda benchmark in headless Chromium: the same library and data as natively, compiled
+//! to wasm, timed with and without 4x CPU throttling (Chrome DevTools Protocol via chromedriver).
+//!
+//! Two builds: `wasm-release` + `wasm-opt -Oz`, as the client ships (size first), and
+//! `release` (speed first, as natively). The page makes the data once per build, untimed; the
+//! timer runs in wasm around each engine call only.
 
 use std::{
     io::{BufRead, BufReader, Write},
     net::{TcpListener, TcpStream},
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Stdio},
     time::Duration,
 };
@@ -16,37 +20,85 @@ use fantoccini::{
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
-use crate::{cmd, root, run, tools};
+use super::target_dir;
+use crate::{cmd, run, tools};
 
+/// The page of one build: `window.measure` makes the data on its first call and returns one
+/// JSON line per call, or `error: …` with the panic's message.
 const PAGE: &str = r#"<!doctype html><meta charset="utf-8"><title>agenda bench</title>
 <script type="module">
-import init, { bench_agenda } from './revisit_agenda_bench.js';
-window.benchReady = init().then(() => { window.bench = bench_agenda; });
+import init, { WasmBench, last_panic } from './revisit_agenda_bench.js';
+let bench;
+window.benchReady = init().then(() => {
+  window.measure = (customers, events, profile, call, runs, extra) => {
+    try {
+      bench ??= new WasmBench(customers, events);
+      return bench.measure(profile, call, runs, extra);
+    } catch (e) {
+      return 'error: ' + e + (last_panic() ? ' (panic: ' + last_panic() + ')' : '');
+    }
+  };
+});
 </script>"#;
 
-/// Builds the wasm benchmark, serves it on loopback and runs it in Chromium; returns JSON lines.
-pub(crate) fn agenda(customers: u32, runs: u32) -> Result<Vec<String>> {
-    let mut build = cmd("cargo");
-    build.args([
-        "build",
-        "--release",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "revisit-agenda-bench",
-    ]);
-    run(build)?;
-    let target =
-        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), PathBuf::from);
-    let site = root().join("target/bench/agenda-web");
-    std::fs::create_dir_all(&site)?;
-    let mut bindgen = cmd("wasm-bindgen");
-    bindgen
-        .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&site)
-        .arg(target.join("wasm32-unknown-unknown/release/revisit_agenda_bench.wasm"));
-    run(bindgen)?;
-    std::fs::write(site.join("index.html"), PAGE)?;
+/// A wasm build of the benchmark: its cargo profile and the wasm-opt level applied after.
+struct Build {
+    profile: &'static str,
+    wasm_opt: Option<&'static str>,
+}
+
+const BUILDS: [Build; 2] = [
+    // As the client ships (index.html: data-cargo-profile-release, data-wasm-opt).
+    Build {
+        profile: "wasm-release",
+        wasm_opt: Some("-Oz"),
+    },
+    Build {
+        profile: "release",
+        wasm_opt: None,
+    },
+];
+
+/// Builds the wasm benchmark, serves it on loopback and runs it in Chromium: for each build and
+/// CPU slowdown, each of `profiles` and both engine calls, `runs` timed runs; returns the figures.
+pub(crate) fn agenda(
+    customers: u32,
+    events: u32,
+    runs: u32,
+    profiles: &[String],
+) -> Result<Vec<Value>> {
+    let site = target_dir().join("bench/agenda-web");
+    for build in &BUILDS {
+        let mut cargo = cmd("cargo");
+        cargo.args([
+            "build",
+            "--profile",
+            build.profile,
+            "--target",
+            "wasm32-unknown-unknown",
+            "-p",
+            "revisit-agenda-bench",
+        ]);
+        run(cargo)?;
+        let dir = site.join(build.profile);
+        std::fs::create_dir_all(&dir)?;
+        let mut bindgen = cmd("wasm-bindgen");
+        bindgen
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&dir)
+            .arg(target_dir().join(format!(
+                "wasm32-unknown-unknown/{}/revisit_agenda_bench.wasm",
+                build.profile
+            )));
+        run(bindgen)?;
+        if let Some(level) = build.wasm_opt {
+            let wasm = dir.join("revisit_agenda_bench_bg.wasm");
+            let mut opt = cmd("wasm-opt");
+            opt.arg(level).arg(&wasm).arg("-o").arg(&wasm);
+            run(opt)?;
+        }
+        std::fs::write(dir.join("index.html"), PAGE)?;
+    }
 
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
@@ -64,30 +116,30 @@ pub(crate) fn agenda(customers: u32, runs: u32) -> Result<Vec<String>> {
         .stderr(Stdio::null())
         .spawn()
         .context("starting chromedriver")?;
-    let profile = root().join(format!(
-        "target/bench/chromium-profile-{}",
-        std::process::id()
-    ));
-    let result = tokio::runtime::Runtime::new()?.block_on(drive(
-        driver_port,
-        port,
-        &profile,
+    let profile = target_dir().join(format!("bench/chromium-profile-{}", std::process::id()));
+    let work = Work {
         customers,
+        events,
         runs,
-    ));
+        profiles,
+    };
+    let result =
+        tokio::runtime::Runtime::new()?.block_on(drive(driver_port, port, &profile, &work));
     let _ = driver.kill();
     let _ = driver.wait();
     let _ = std::fs::remove_dir_all(&profile);
     result
 }
 
-async fn drive(
-    driver_port: u16,
-    port: u16,
-    profile: &Path,
+/// What each page measures.
+struct Work<'a> {
     customers: u32,
+    events: u32,
     runs: u32,
-) -> Result<Vec<String>> {
+    profiles: &'a [String],
+}
+
+async fn drive(driver_port: u16, port: u16, profile: &Path, work: &Work<'_>) -> Result<Vec<Value>> {
     let webdriver = format!("http://127.0.0.1:{driver_port}");
     for _ in 0..100 {
         if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
@@ -116,35 +168,61 @@ async fn drive(
             None,
         ))
         .await?;
-    client
-        .goto(&format!("http://127.0.0.1:{port}/index.html"))
-        .await?;
-    let mut lines = Vec::new();
-    for (rate, label) in [
-        (1, "agenda_wasm_chromium"),
-        (4, "agenda_wasm_chromium_cpu_4x_slower"),
-    ] {
+    let mut figures = Vec::new();
+    for build in &BUILDS {
         client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setCPUThrottlingRate",
-                params: json!({ "rate": rate }),
-            })
+            .goto(&format!(
+                "http://127.0.0.1:{port}/{}/index.html",
+                build.profile
+            ))
             .await?;
-        let line = client
-            .execute_async(
-                "const done = arguments[arguments.length - 1];
-                 window.benchReady.then(() => done(window.bench(arguments[0], arguments[1], arguments[2])))
-                   .catch((e) => done('error: ' + e));",
-                vec![json!(customers), json!(runs), json!(label)],
-            )
-            .await?;
-        match line {
-            Value::String(s) if s.starts_with('{') => lines.push(s),
-            other => bail!("the wasm benchmark failed: {other}"),
+        for rate in [1, 4] {
+            client
+                .issue_cmd(Cdp {
+                    cmd: "Emulation.setCPUThrottlingRate",
+                    params: json!({ "rate": rate }),
+                })
+                .await?;
+            for name in work.profiles {
+                for call in ["agenda", "open_agenda"] {
+                    let mut extra = json!({
+                        "build": build.profile,
+                        "wasm_opt": build.wasm_opt,
+                        "cpu_slowdown": rate,
+                    });
+                    if rate == 4 && name == "general" {
+                        extra["budget_ms"] = json!(100);
+                    }
+                    let line = client
+                        .execute_async(
+                            "const done = arguments[arguments.length - 1];
+                             const args = Array.from(arguments).slice(0, -1);
+                             window.benchReady.then(() => done(window.measure(...args)))
+                               .catch((e) => done('error: ' + e));",
+                            vec![
+                                json!(work.customers),
+                                json!(work.events),
+                                json!(name),
+                                json!(call),
+                                json!(work.runs),
+                                json!(extra.to_string()),
+                            ],
+                        )
+                        .await?;
+                    let figure = match &line {
+                        Value::String(s) if s.starts_with('{') => serde_json::from_str(s)?,
+                        other => bail!(
+                            "the wasm benchmark failed ({} build, {name} {call}, {rate}x): {other}",
+                            build.profile
+                        ),
+                    };
+                    figures.push(figure);
+                }
+            }
         }
     }
     client.close().await?;
-    Ok(lines)
+    Ok(figures)
 }
 
 /// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.
