@@ -108,7 +108,7 @@ type Key<'a> = (String, String, String, u32);
 fn key<'a>(i: &AgendaEntry<'a>) -> Key<'a> {
     (
         i.customer_id.0.to_string(),
-        i.rule.to_string(),
+        i.rule().to_string(),
         i.because.at.to_string(),
         i.because.occurrence,
     )

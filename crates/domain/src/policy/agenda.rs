@@ -3,7 +3,12 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::{offset::Offset, rule::VisitLevel, trigger::Trigger};
+use super::{
+    offset::Offset,
+    profile::PolicyProfile,
+    rule::{FollowUpRule, VisitLevel},
+    trigger::Trigger,
+};
 use crate::{
     ids::{CustomerId, VisitId},
     visit::Channel,
@@ -44,7 +49,7 @@ impl ItemStatus {
 }
 
 /// Why an item exists: its starting point and the offset applied. 依据
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Because<'p> {
     /// The event that started the rule, when an event did.
     pub trigger: Option<Trigger>,
@@ -61,41 +66,139 @@ pub struct Because<'p> {
 /// One follow-up visit owed under a policy. 回访计划项
 ///
 /// Agenda order: overdue, due, upcoming, done, done late; within a status higher rule
-/// priority (complaints) first, then VIP, then the earlier due time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// priority (complaints) first, then VIP, then the earlier due time; ties keep input order
+/// (customers as given, a customer's rules in file order).
+///
+/// Compact on purpose (an agenda of 50,000 customers holds hundreds of thousands): the
+/// rule's fixed facts (name, kind, channel, level, priority, source, policy) are read
+/// through the profile with the accessors below, and serialized as fields.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AgendaEntry<'p> {
     /// The customer to visit.
     pub customer_id: CustomerId,
-    /// The rule's name.
-    pub rule: &'p str,
-    /// The policy profile's name.
-    pub policy: &'p str,
-    /// Where the rule comes from in the policies.
-    pub source: &'p str,
-    /// Visit kind (回访类型).
-    pub kind: &'p str,
-    /// Required channel, if any.
-    pub channel: Option<Channel>,
-    /// Who visits (一级/二级/三级).
-    pub level: VisitLevel,
+    /// The policy the rule belongs to.
+    pub profile: &'p PolicyProfile,
+    /// The rule's index in the profile (see [`AgendaEntry::follow_up_rule`]).
+    pub rule_index: u16,
+    /// Status at "now".
+    pub status: ItemStatus,
+    /// Whether the customer is VIP.
+    pub vip: bool,
+    /// Whether the customer's number was unreachable (空号/错号) at the last attempt.
+    pub needs_data_correction: bool,
     /// A visit from this instant counts (China local time).
     pub earliest: NaiveDateTime,
     /// The visit is due by this instant.
     pub due: NaiveDateTime,
     /// After this instant the item is overdue; a later visit counts as done late.
     pub deadline: NaiveDateTime,
-    /// Status at "now".
-    pub status: ItemStatus,
     /// The visit that satisfied the item, and when.
     pub done_by: Option<(VisitId, NaiveDateTime)>,
-    /// Rule priority (complaints high).
-    pub priority: i32,
-    /// Whether the customer is VIP.
-    pub vip: bool,
-    /// Whether the customer's number was unreachable (空号/错号) at the last attempt.
-    pub needs_data_correction: bool,
     /// Why the item exists.
     pub because: Because<'p>,
+}
+
+impl<'p> AgendaEntry<'p> {
+    /// The rule that owes this visit.
+    pub fn follow_up_rule(&self) -> &'p FollowUpRule {
+        &self.profile.rules[usize::from(self.rule_index)]
+    }
+
+    /// The rule's name (e.g. `维修回访-48h`).
+    pub fn rule(&self) -> &'p str {
+        &self.follow_up_rule().id
+    }
+
+    /// The policy profile's name.
+    pub fn policy(&self) -> &'p str {
+        &self.profile.name
+    }
+
+    /// Where the rule comes from in the policies (e.g. `000 §P`).
+    pub fn source(&self) -> &'p str {
+        &self.follow_up_rule().source
+    }
+
+    /// Visit kind (回访类型).
+    pub fn kind(&self) -> &'p str {
+        &self.follow_up_rule().kind
+    }
+
+    /// Required channel, if any.
+    pub fn channel(&self) -> Option<Channel> {
+        self.follow_up_rule().channel
+    }
+
+    /// Who visits (一级/二级/三级).
+    pub fn level(&self) -> VisitLevel {
+        self.follow_up_rule().level
+    }
+
+    /// Rule priority (complaints high).
+    pub fn priority(&self) -> i32 {
+        self.follow_up_rule().priority
+    }
+}
+
+impl std::fmt::Debug for AgendaEntry<'_> {
+    /// Names the rule instead of printing the whole profile.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AgendaEntry")
+            .field("customer_id", &self.customer_id)
+            .field("rule", &self.rule())
+            .field("status", &self.status)
+            .field("earliest", &self.earliest)
+            .field("due", &self.due)
+            .field("deadline", &self.deadline)
+            .field("done_by", &self.done_by)
+            .field("vip", &self.vip)
+            .field("needs_data_correction", &self.needs_data_correction)
+            .field("because", &self.because)
+            .finish()
+    }
+}
+
+impl Serialize for AgendaEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Json<'a> {
+            customer_id: CustomerId,
+            rule: &'a str,
+            policy: &'a str,
+            source: &'a str,
+            kind: &'a str,
+            channel: Option<Channel>,
+            level: VisitLevel,
+            earliest: NaiveDateTime,
+            due: NaiveDateTime,
+            deadline: NaiveDateTime,
+            status: ItemStatus,
+            done_by: Option<(VisitId, NaiveDateTime)>,
+            priority: i32,
+            vip: bool,
+            needs_data_correction: bool,
+            because: &'a Because<'a>,
+        }
+        Json {
+            customer_id: self.customer_id,
+            rule: self.rule(),
+            policy: self.policy(),
+            source: self.source(),
+            kind: self.kind(),
+            channel: self.channel(),
+            level: self.level(),
+            earliest: self.earliest,
+            due: self.due,
+            deadline: self.deadline,
+            status: self.status,
+            done_by: self.done_by,
+            priority: self.priority(),
+            vip: self.vip,
+            needs_data_correction: self.needs_data_correction,
+            because: &self.because,
+        }
+        .serialize(s)
+    }
 }
 
 /// The agenda of one policy at one "now". 回访日程

@@ -1,19 +1,18 @@
 //! The evaluation (回访排程): customers, events and visits under a profile at "now" → an [`Agenda`].
 
-use std::collections::HashMap;
-
-use chrono::{DateTime, Days, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
     agenda::{Agenda, AgendaEntry, Because, ItemStatus},
     calendar::WorkCalendar,
-    offset::Offset,
+    offset::{DAY, LocalSecs, Offset, OffsetUnit, datetime, day_of, opening_of},
     profile::PolicyProfile,
     rule::{FollowUpRule, RuleStart},
     trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer},
 };
-use crate::{customer::Customer, time::china, visit::Channel, visit::VisitRecord};
+use crate::{customer::Customer, ids::CustomerId, time::china, visit::Channel, visit::VisitRecord};
 
 /// Everything the engine reads besides the policy and the clock. 排程输入
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,34 +91,45 @@ fn evaluate<'p>(
     horizon: Horizon,
     with_done: bool,
 ) -> Agenda<'p> {
-    let now_local = now.with_timezone(&china()).naive_local();
-    let until = (now_local.date() + Days::new(u64::from(horizon.days)))
-        .and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"));
-    let due_soon = now_local + Days::new(u64::from(horizon.lookahead_days));
-    let position: HashMap<_, _> = input
-        .customers
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id, i))
-        .collect();
-    // Events and visits grouped by customer in two flat sorted arrays (no per-customer vectors).
-    let mut all_events: Vec<(usize, Trigger, DateTime<Utc>)> = input
-        .events
-        .iter()
-        .filter(|e| e.at <= now)
-        .filter_map(|e| Some((*position.get(&e.customer_id)?, e.kind, e.at)))
-        .collect();
-    all_events.sort_unstable();
-    let mut all_visits: Vec<(usize, &VisitFact)> = input
-        .visits
-        .iter()
-        .filter(|v| v.at <= now)
-        .filter_map(|v| Some((*position.get(&v.customer_id)?, v)))
-        .collect();
-    all_visits.sort_unstable_by_key(|&(i, v)| (i, v.at, v.id));
-    let (mut next_event, mut next_visit) = (0, 0);
-    let mut evs: Vec<(Trigger, NaiveDateTime, Option<Channel>)> = Vec::new();
-    let mut vs: Vec<&VisitFact> = Vec::new();
+    let clock = Clock {
+        offset: i64::from(china().local_minus_utc()),
+    };
+    let now_local = clock.local(now);
+    let today = now_local.div_euclid(DAY);
+    let until = (today + i64::from(horizon.days) + 1) * DAY - 1;
+    let due_soon = now_local + i64::from(horizon.lookahead_days) * DAY;
+    let rules = RuleIndex::new(profile);
+    let customers = input.customers.len();
+    let mut position = FxHashMap::with_capacity_and_hasher(customers, rustc_hash::FxBuildHasher);
+    for (i, c) in input.customers.iter().enumerate() {
+        position.entry(c.id).or_insert(i as u32);
+    }
+    // Events and visits bucketed by customer (a counting sort: two linear passes, no
+    // comparisons), each with its local time computed once.
+    let events =
+        Buckets::new(
+            customers,
+            input.events.iter().filter(|e| e.at <= now).filter_map(|e| {
+                Some((*position.get(&e.customer_id)?, (e.kind, clock.local(e.at))))
+            }),
+        );
+    let visits = Buckets::new(
+        customers,
+        input
+            .visits
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.at <= now)
+            .filter_map(|(n, v)| {
+                let visit = Visit {
+                    at: clock.local(v.at),
+                    index: n as u32,
+                    outcome: v.outcome,
+                    channel: v.channel,
+                };
+                Some((*position.get(&v.customer_id)?, visit))
+            }),
+    );
     let mut out = Agenda {
         policy: &profile.name,
         call_windows: profile
@@ -127,41 +137,43 @@ fn evaluate<'p>(
             .iter()
             .map(|(a, b)| format!("{}-{}", a.format("%H:%M"), b.format("%H:%M")))
             .collect(),
-        items: Vec::with_capacity(input.customers.len() * 4),
+        items: Vec::new(),
         data_corrections: Vec::new(),
     };
-    let mut work = Work::default();
+    let mut order: Vec<(u64, u32)> = Vec::with_capacity(customers);
+    let mut pending: Vec<Pending> = Vec::with_capacity(customers);
+    let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
-        vs.clear();
-        while next_visit < all_visits.len() && all_visits[next_visit].0 == i {
-            vs.push(all_visits[next_visit].1);
-            next_visit += 1;
-        }
-        evs.clear();
-        while next_event < all_events.len() && all_events[next_event].0 == i {
-            let (_, kind, at) = all_events[next_event];
-            evs.push((kind, local(at), None));
-            next_event += 1;
-        }
-        evs.extend(
-            vs.iter()
+        work.visits.clear();
+        work.visits.extend_from_slice(visits.of(i));
+        // Same-time visits keep input order, so the result never depends on a random id.
+        work.visits.sort_unstable_by_key(|v| (v.at, v.index));
+        work.events.clear();
+        work.events
+            .extend(events.of(i).iter().map(|&(kind, at)| (kind, at, None)));
+        work.events.extend(
+            work.visits
+                .iter()
                 .filter(|v| v.outcome == Outcome::Poor)
-                .map(|v| (Trigger::PoorOutcome, local(v.at), Some(v.channel))),
+                .map(|v| (Trigger::PoorOutcome, v.at, Some(v.channel))),
         );
-        evs.sort_unstable_by_key(|&(t, at, via)| (t, at, via.map(Channel::code)));
-        evs.dedup();
-        let flagged = vs.last().is_some_and(|v| v.outcome == Outcome::Unreachable);
+        work.events
+            .sort_unstable_by_key(|&(t, at, via)| (t, at, via.map(|c| c as u8)));
+        work.events.dedup();
+        let flagged = work
+            .visits
+            .last()
+            .is_some_and(|v| v.outcome == Outcome::Unreachable);
         if flagged {
             out.data_corrections.push(facts.id);
         }
-        work.visit_times.clear();
-        work.visit_times.extend(vs.iter().map(|v| local(v.at)));
-        work.customer(profile, calendar, facts, &evs, &vs, until);
-        for item in work.items.drain(..) {
-            let rule = &profile.rules[item.rule];
-            let done_by = item.done.map(|v| (vs[v].id, work.visit_times[v]));
-            let status = match done_by {
-                Some((_, at)) if at <= item.deadline => ItemStatus::Done,
+        work.customer(profile, &rules, facts, until);
+        let vip = facts.is_vip();
+        for item in &work.items {
+            let rule = &profile.rules[usize::from(item.rule)];
+            let done = item.done.map(|v| work.visits[v as usize]);
+            let status = match done {
+                Some(v) if v.at <= item.deadline => ItemStatus::Done,
                 Some(_) => ItemStatus::DoneLate,
                 None if now_local > item.deadline => ItemStatus::Overdue,
                 None if item.due <= due_soon => ItemStatus::Due,
@@ -170,108 +182,283 @@ fn evaluate<'p>(
             if !with_done && status.is_done() {
                 continue;
             }
-            out.items.push(AgendaEntry {
+            order.push((
+                order_key(status, rule.priority, vip, item.due),
+                pending.len() as u32,
+            ));
+            pending.push(Pending {
                 customer_id: facts.id,
-                rule: &rule.id,
-                policy: &profile.name,
-                source: &rule.source,
-                kind: &rule.kind,
-                channel: rule.channel,
-                level: rule.level,
-                earliest: item.earliest,
-                due: item.due,
-                deadline: item.deadline,
+                item: *item,
+                done_at: done.map_or(0, |v| v.at),
+                done_visit: done.map_or(u32::MAX, |v| v.index),
                 status,
-                done_by,
-                priority: rule.priority,
-                vip: facts.is_vip(),
-                needs_data_correction: flagged,
-                because: Because {
-                    trigger: item.trigger,
-                    after_rule: item.after.map(|r| profile.rules[r].id.as_str()),
-                    at: item.start,
-                    offset: item.offset,
-                    occurrence: item.occurrence,
-                },
+                vip,
+                flagged,
             });
         }
     }
-    sort_agenda(&mut out.items);
+    // Agenda order: the packed key, then input order (customer, then the order the
+    // customer's items were made), which `pending` already follows, so the sort is stable.
+    // Entries are then written once, in order, reading the compact records they come from.
+    order.sort_unstable();
+    out.items = order
+        .iter()
+        .map(|&(_, n)| {
+            let p = &pending[n as usize];
+            let item = &p.item;
+            AgendaEntry {
+                customer_id: p.customer_id,
+                profile,
+                rule_index: item.rule,
+                status: p.status,
+                vip: p.vip,
+                needs_data_correction: p.flagged,
+                earliest: work.memo.datetime(item.earliest),
+                due: work.memo.datetime(item.due),
+                deadline: work.memo.datetime(item.deadline),
+                done_by: (p.done_visit != u32::MAX).then(|| {
+                    let id = input.visits[p.done_visit as usize].id;
+                    (id, work.memo.datetime(p.done_at))
+                }),
+                because: Because {
+                    trigger: item.trigger,
+                    after_rule: item
+                        .after
+                        .map(|r| profile.rules[usize::from(r)].id.as_str()),
+                    at: work.memo.datetime(item.start),
+                    offset: item.offset,
+                    occurrence: item.occurrence,
+                },
+            }
+        })
+        .collect();
     out
 }
 
-/// Sorts in agenda order ([`AgendaEntry`]'s order key). Entries are large, so a compact key
-/// (status, priority and VIP packed with the due time, then customer, rule, start and
-/// occurrence) is computed once per entry and the entries are permuted in place.
-fn sort_agenda(items: &mut [AgendaEntry<'_>]) {
-    items.sort_by_cached_key(|i| {
-        let status = i.status as u64;
-        let priority = u64::from(255 - (i.priority.clamp(-128, 127) + 128) as u8);
-        let secs = (i.due.and_utc().timestamp() + (1i64 << 39)).clamp(0, (1i64 << 40) - 1) as u64;
-        let packed = (status << 60) | (priority << 52) | (u64::from(!i.vip) << 51) | (secs << 1);
-        (
-            packed,
-            i.customer_id,
-            i.rule,
-            i.because.at,
-            i.because.occurrence,
-        )
-    });
+/// Turns instants into China local [`LocalSecs`].
+struct Clock {
+    offset: i64,
 }
 
-fn local(at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&china()).naive_local()
+impl Clock {
+    fn local(&self, at: DateTime<Utc>) -> LocalSecs {
+        at.timestamp() + self.offset
+    }
+}
+
+/// Status, then rule priority (higher first), then VIP first, then due time, packed in one
+/// integer so the agenda sorts on plain `u64`s.
+fn order_key(status: ItemStatus, priority: i32, vip: bool, due: LocalSecs) -> u64 {
+    let status = status as u64;
+    let priority = u64::from(255 - (priority.clamp(-128, 127) + 128) as u8);
+    let due = (due + (1i64 << 39)).clamp(0, (1i64 << 40) - 1) as u64;
+    (status << 60) | (priority << 52) | (u64::from(!vip) << 51) | (due << 11)
+}
+
+/// An item with what its agenda entry needs, kept compact until the agenda is sorted.
+struct Pending {
+    customer_id: CustomerId,
+    item: Item,
+    /// When the satisfying visit was made (meaningless without one).
+    done_at: LocalSecs,
+    /// The satisfying visit's index in the input, or `u32::MAX`.
+    done_visit: u32,
+    status: ItemStatus,
+    vip: bool,
+    flagged: bool,
+}
+
+/// A visit reduced to what the rules read, with its local time.
+#[derive(Clone, Copy, Debug)]
+struct Visit {
+    at: LocalSecs,
+    /// Its index in the input's visits.
+    index: u32,
+    outcome: Outcome,
+    channel: Channel,
+}
+
+/// Values grouped by customer position in one flat array (counting sort).
+struct Buckets<T> {
+    starts: Vec<u32>,
+    values: Vec<T>,
+}
+
+impl<T: Copy> Buckets<T> {
+    fn new(customers: usize, pairs: impl Iterator<Item = (u32, T)>) -> Buckets<T> {
+        let pairs: Vec<(u32, T)> = pairs.collect();
+        let mut starts = vec![0u32; customers + 1];
+        for &(c, _) in &pairs {
+            starts[c as usize + 1] += 1;
+        }
+        for c in 0..customers {
+            starts[c + 1] += starts[c];
+        }
+        let mut next = starts.clone();
+        // Every slot is overwritten below; the first value only initialises the array.
+        let mut values = match pairs.first() {
+            Some(&(_, v)) => vec![v; pairs.len()],
+            None => Vec::new(),
+        };
+        for (c, value) in pairs {
+            let slot = &mut next[c as usize];
+            values[*slot as usize] = value;
+            *slot += 1;
+        }
+        Buckets { starts, values }
+    }
+
+    fn of(&self, customer: usize) -> &[T] {
+        &self.values[self.starts[customer] as usize..self.starts[customer + 1] as usize]
+    }
+}
+
+/// The profile's rules looked up by what starts them, computed once per evaluation.
+struct RuleIndex {
+    /// Rule indices started by each trigger (indexed by `Trigger as usize`).
+    by_trigger: Vec<Vec<u16>>,
+    /// For each rule, the rules a visit satisfying it starts (its `after` followers and
+    /// itself when it repeats after done), in file order.
+    followers: Vec<Vec<u16>>,
+}
+
+impl RuleIndex {
+    fn new(profile: &PolicyProfile) -> RuleIndex {
+        let mut by_trigger = vec![Vec::new(); Trigger::ALL.len()];
+        let mut followers = vec![Vec::new(); profile.rules.len()];
+        for (r, rule) in profile.rules.iter().enumerate() {
+            let r = r as u16;
+            match &rule.start {
+                RuleStart::Event(t) => by_trigger[*t as usize].push(r),
+                RuleStart::After(prev) => {
+                    if let Some(p) = profile.rules.iter().position(|x| &x.id == prev) {
+                        followers[p].push(r);
+                    }
+                }
+            }
+        }
+        for (r, rule) in profile.rules.iter().enumerate() {
+            if rule.repeat_after_done && !followers[r].contains(&(r as u16)) {
+                followers[r].push(r as u16);
+                followers[r].sort_unstable();
+            }
+        }
+        RuleIndex {
+            by_trigger,
+            followers,
+        }
+    }
 }
 
 /// An item while one customer is evaluated.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 struct Item {
-    rule: usize,
-    trigger: Option<Trigger>,
-    after: Option<usize>,
-    start: NaiveDateTime,
+    start: LocalSecs,
+    earliest: LocalSecs,
+    due: LocalSecs,
+    deadline: LocalSecs,
     offset: Offset,
     occurrence: u32,
-    earliest: NaiveDateTime,
-    due: NaiveDateTime,
-    deadline: NaiveDateTime,
-    done: Option<usize>,
+    /// The satisfying visit's index in [`Work::visits`].
+    done: Option<u32>,
+    rule: u16,
+    after: Option<u16>,
+    trigger: Option<Trigger>,
+}
+
+/// Calendar arithmetic remembered across customers, who share purchase and repair days:
+/// month and working-day offsets by (day, offset), and dates by day number.
+struct Memo<'c> {
+    calendar: &'c WorkCalendar,
+    offsets: FxHashMap<(i64, Offset), LocalSecs>,
+    dates: FxHashMap<i64, chrono::NaiveDate>,
+}
+
+impl Memo<'_> {
+    /// [`Offset::after_secs`], remembered for the offsets that need calendar arithmetic.
+    fn after(&mut self, offset: Offset, from: LocalSecs) -> LocalSecs {
+        if !offset.is_by_day() {
+            return offset.after_secs(from, self.calendar);
+        }
+        let day = day_of(from);
+        let calendar = self.calendar;
+        *self
+            .offsets
+            .entry((day, offset))
+            .or_insert_with(|| offset.after_secs(day * DAY, calendar))
+    }
+
+    /// [`Offset::opening_after_secs`] through [`Memo::after`].
+    fn opening_after(&mut self, offset: Offset, from: LocalSecs) -> LocalSecs {
+        if offset.amount == 0 || offset.unit == OffsetUnit::Hours {
+            return offset.opening_after_secs(from, self.calendar);
+        }
+        opening_of(self.after(offset, from), from)
+    }
+
+    /// [`datetime`] with the date remembered by day.
+    fn datetime(&mut self, secs: LocalSecs) -> chrono::NaiveDateTime {
+        let day = day_of(secs);
+        let date = *self
+            .dates
+            .entry(day)
+            .or_insert_with(|| datetime(day * DAY).date());
+        let in_day = (secs - day * DAY) as u32;
+        match chrono::NaiveTime::from_num_seconds_from_midnight_opt(in_day, 0) {
+            Some(time) if date != chrono::NaiveDate::MAX => date.and_time(time),
+            _ => datetime(secs),
+        }
+    }
 }
 
 /// Buffers reused from customer to customer.
-#[derive(Default)]
-struct Work {
+struct Work<'c> {
+    memo: Memo<'c>,
+    /// The customer's events, and poor-outcome visits as events, sorted and deduplicated.
+    events: Vec<(Trigger, LocalSecs, Option<Channel>)>,
+    /// The customer's visits up to "now" with their local time, in time order.
+    visits: Vec<Visit>,
+    /// The customer's items, in the order they were made: by event (trigger, then time),
+    /// then rule in file order, then the sequences they started.
     items: Vec<Item>,
     queue: Vec<usize>,
-    visit_times: Vec<NaiveDateTime>,
 }
 
-impl Work {
+impl<'c> Work<'c> {
+    fn new(calendar: &'c WorkCalendar) -> Self {
+        Work {
+            memo: Memo {
+                calendar,
+                offsets: FxHashMap::default(),
+                dates: FxHashMap::default(),
+            },
+            events: Vec::new(),
+            visits: Vec::new(),
+            items: Vec::new(),
+            queue: Vec::new(),
+        }
+    }
+
     fn customer(
         &mut self,
         profile: &PolicyProfile,
-        calendar: &WorkCalendar,
+        rules: &RuleIndex,
         facts: &CustomerFacts,
-        events: &[(Trigger, NaiveDateTime, Option<Channel>)],
-        visits: &[&VisitFact],
-        until: NaiveDateTime,
+        until: LocalSecs,
     ) {
         self.items.clear();
-        for &(trigger, at, via) in events {
-            for (r, rule) in profile.rules.iter().enumerate() {
-                if rule.start != RuleStart::Event(trigger)
-                    || !rule.when.holds(facts, at.date(), via)
-                {
-                    continue;
+        for n in 0..self.events.len() {
+            let (trigger, at, via) = self.events[n];
+            for &r in &rules.by_trigger[trigger as usize] {
+                let rule = &profile.rules[usize::from(r)];
+                if applies(rule, facts, at, via) {
+                    self.occurrences(r, rule, Some(trigger), None, at, until);
                 }
-                self.occurrences(r, rule, Some(trigger), None, at, calendar, until);
             }
         }
-        self.items
-            .sort_unstable_by_key(|i| (i.due, i.rule, i.start, i.occurrence));
         self.queue.clear();
         for n in 0..self.items.len() {
-            self.assign(n, profile, visits);
+            self.assign(n, profile);
         }
         // Sequences: each satisfied item may start the rules that follow it from its visit.
         // A follower needs a strictly later visit, and a rule starts at most once from one
@@ -281,78 +468,78 @@ impl Work {
                 self.items[n].rule,
                 self.items[n].done.expect("queued items are done"),
             );
-            let visit = visits[v];
-            let at = self.visit_times[v];
-            for (r, rule) in profile.rules.iter().enumerate() {
-                let follows = match &rule.start {
-                    RuleStart::After(p) => *p == profile.rules[prev].id,
-                    RuleStart::Event(_) => false,
-                } || (r == prev && rule.repeat_after_done);
+            let visit = self.visits[v as usize];
+            let at = visit.at;
+            for &r in &rules.followers[usize::from(prev)] {
+                let rule = &profile.rules[usize::from(r)];
                 let started = self
                     .items
                     .iter()
                     .any(|i| i.rule == r && i.after.is_some() && i.start == at);
-                if follows && !started && rule.when.holds(facts, at.date(), Some(visit.channel)) {
+                if !started && applies(rule, facts, at, Some(visit.channel)) {
                     let before = self.items.len();
-                    self.occurrences(r, rule, None, Some(prev), at, calendar, until);
+                    self.occurrences(r, rule, None, Some(prev), at, until);
                     for m in before..self.items.len() {
-                        self.assign(m, profile, visits);
+                        self.assign(m, profile);
                     }
                 }
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn occurrences(
         &mut self,
-        r: usize,
+        r: u16,
         rule: &FollowUpRule,
         trigger: Option<Trigger>,
-        after: Option<usize>,
-        at: NaiveDateTime,
-        calendar: &WorkCalendar,
-        until: NaiveDateTime,
+        after: Option<u16>,
+        at: LocalSecs,
+        until: LocalSecs,
     ) {
-        let mut earliest = rule.earliest.opening_after(at, calendar);
+        let mut earliest = self.memo.opening_after(rule.earliest, at);
         let mut k = 0u32;
         loop {
             let (due_off, deadline_off) = match rule.every {
                 None => (rule.due, rule.deadline),
-                Some(every) => (
-                    Offset {
-                        amount: rule
-                            .due
-                            .amount
-                            .saturating_add(every.amount.saturating_mul(k)),
-                        unit: rule.due.unit,
-                    },
-                    Offset {
-                        amount: rule
-                            .deadline
-                            .amount
-                            .saturating_add(every.amount.saturating_mul(k)),
-                        unit: rule.deadline.unit,
-                    },
-                ),
+                Some(every) => {
+                    let step = every.amount.saturating_mul(k);
+                    (
+                        Offset {
+                            amount: rule.due.amount.saturating_add(step),
+                            unit: rule.due.unit,
+                        },
+                        Offset {
+                            amount: rule.deadline.amount.saturating_add(step),
+                            unit: rule.deadline.unit,
+                        },
+                    )
+                }
             };
             if rule.until.is_some_and(|u| due_off.amount > u.amount) || earliest > until {
                 return;
             }
-            let due = due_off.after(at, calendar);
+            let due = self.memo.after(due_off, at);
+            // A grid stuck at the end of time (each due clamped to the last day) ends here.
+            if k > 0 && due <= earliest {
+                return;
+            }
             self.items.push(Item {
-                rule: r,
-                trigger,
-                after,
                 start: at,
-                offset: due_off,
-                occurrence: k,
                 earliest,
                 due,
-                deadline: deadline_off.after(at, calendar).max(due),
+                deadline: if deadline_off == due_off {
+                    due
+                } else {
+                    self.memo.after(deadline_off, at).max(due)
+                },
+                offset: due_off,
+                occurrence: k,
                 done: None,
+                rule: r,
+                after,
+                trigger,
             });
-            if rule.every.is_none() || due == NaiveDateTime::MAX {
+            if rule.every.is_none() {
                 return;
             }
             earliest = due;
@@ -363,20 +550,34 @@ impl Work {
     /// Gives item `n` the first visit inside its reach: at or after its opening (strictly
     /// after the visit that started it, for sequences and retries), on the required channel,
     /// reached. One visit may satisfy several items: a call covers everything then owed.
-    fn assign(&mut self, n: usize, profile: &PolicyProfile, visits: &[&VisitFact]) {
+    fn assign(&mut self, n: usize, profile: &PolicyProfile) {
         let item = &self.items[n];
-        let channel = profile.rules[item.rule].channel;
+        let channel = profile.rules[usize::from(item.rule)].channel;
         let by_visit = item.after.is_some() || item.trigger == Some(Trigger::PoorOutcome);
-        let times = &self.visit_times;
-        let found = visits.iter().zip(times).position(|(v, &at)| {
-            at >= item.earliest
-                && (!by_visit || at > item.start)
+        let found = self.visits.iter().position(|v| {
+            v.at >= item.earliest
+                && (!by_visit || v.at > item.start)
                 && v.outcome != Outcome::Unreachable
                 && channel.is_none_or(|c| c == v.channel)
         });
         if let Some(v) = found {
-            self.items[n].done = Some(v);
+            self.items[n].done = Some(v as u32);
             self.queue.push(n);
         }
     }
+}
+
+/// Whether `rule` applies to the customer for a start at `at` reached through `via`. The
+/// date only matters for a warranty condition, so it is only worked out for one.
+fn applies(
+    rule: &FollowUpRule,
+    facts: &CustomerFacts,
+    at: LocalSecs,
+    via: Option<Channel>,
+) -> bool {
+    let on = match rule.when.warranty {
+        Some(_) => datetime(at).date(),
+        None => chrono::NaiveDate::MIN,
+    };
+    rule.when.holds(facts, on, via)
 }

@@ -46,9 +46,9 @@ impl AgendaEntry<'_> {
                 format!(
                     "{start} {at} + {}{rep}，规则 {}，政策 {}（{}）",
                     b.offset.zh(),
-                    self.rule,
-                    self.policy,
-                    self.source
+                    self.rule(),
+                    self.policy(),
+                    self.source()
                 )
             }
             Lang::En => {
@@ -64,7 +64,10 @@ impl AgendaEntry<'_> {
                 };
                 format!(
                     "{start} {at} + {}{rep}, rule {}, policy {} ({})",
-                    b.offset, self.rule, self.policy, self.source
+                    b.offset,
+                    self.rule(),
+                    self.policy(),
+                    self.source()
                 )
             }
         }

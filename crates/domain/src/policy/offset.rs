@@ -1,6 +1,6 @@
 //! Offsets from a trigger (时限): hours, calendar days, working days, weeks, months.
 
-use chrono::{Days, Duration, Months, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::calendar::WorkCalendar;
 
@@ -82,32 +82,43 @@ impl Offset {
     /// The instant `self` after `from` (China local time). Calendar units end at 23:59:59
     /// of the day reached, so "within 7 days" includes the whole seventh day.
     pub fn after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
-        let end_of = |d: chrono::NaiveDate| {
-            d.and_time(NaiveTime::from_hms_opt(23, 59, 59).expect("valid time"))
-        };
-        let date = from.date();
-        match self.unit {
-            OffsetUnit::Hours => from + Duration::hours(i64::from(self.amount)),
-            OffsetUnit::Days => end_of(date + Days::new(u64::from(self.amount))),
-            OffsetUnit::Weeks => end_of(date + Days::new(7 * u64::from(self.amount))),
-            OffsetUnit::Months => end_of(
-                date.checked_add_months(Months::new(self.amount))
-                    .unwrap_or(chrono::NaiveDate::MAX),
-            ),
-            OffsetUnit::WorkingDays => end_of(calendar.add_working_days(date, self.amount)),
-        }
+        datetime(self.after_secs(secs(from), calendar))
     }
 
     /// The earliest instant of a window opening `self` after `from`: exact for hours,
     /// otherwise the start of the day reached (never before `from`).
     pub fn opening_after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
-        if self.amount == 0 || self.unit == OffsetUnit::Hours {
-            return from + Duration::hours(i64::from(self.amount));
+        datetime(self.opening_after_secs(secs(from), calendar))
+    }
+
+    /// [`Offset::after`] on [`LocalSecs`], the engine's working unit.
+    pub(crate) fn after_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
+        let n = i64::from(self.amount);
+        let day = from.div_euclid(DAY);
+        let end_of = |day: i64| day * DAY + DAY - 1;
+        match self.unit {
+            OffsetUnit::Hours => from + n * 3600,
+            OffsetUnit::Days => end_of(day + n),
+            OffsetUnit::Weeks => end_of(day + 7 * n),
+            OffsetUnit::Months => end_of(day_number(add_months(date(day), self.amount))),
+            OffsetUnit::WorkingDays => end_of(day_number(
+                calendar.add_working_days(date(day), self.amount),
+            )),
         }
-        self.after(from, calendar)
-            .date()
-            .and_time(NaiveTime::MIN)
-            .max(from)
+    }
+
+    /// [`Offset::opening_after`] on [`LocalSecs`].
+    pub(crate) fn opening_after_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
+        if self.amount == 0 || self.unit == OffsetUnit::Hours {
+            return from + i64::from(self.amount) * 3600;
+        }
+        opening_of(self.after_secs(from, calendar), from)
+    }
+
+    /// Whether the result of [`Offset::after_secs`] depends only on the day of `from` and
+    /// needs calendar arithmetic (months, working days): worth remembering per day.
+    pub(crate) fn is_by_day(self) -> bool {
+        matches!(self.unit, OffsetUnit::Months | OffsetUnit::WorkingDays)
     }
 
     /// A rough length in hours, used only to compare offsets of different units.
@@ -121,6 +132,68 @@ impl Offset {
             OffsetUnit::Months => a * 30 * 24 + 23,
         }
     }
+}
+
+/// China local time as whole seconds since 1970-01-01 00:00 local: the engine computes on
+/// these plain integers and turns them into `NaiveDateTime` only for its output.
+pub(crate) type LocalSecs = i64;
+
+pub(crate) const DAY: i64 = 86_400;
+
+/// Days from 0001-01-01 to 1970-01-01.
+const UNIX_EPOCH_DAY: i64 = 719_163;
+
+/// The opening of a window whose offset (not in hours, not zero) reaches `reached` from
+/// `from`: the start of that day, never before `from`.
+pub(crate) fn opening_of(reached: LocalSecs, from: LocalSecs) -> LocalSecs {
+    (reached - reached.rem_euclid(DAY)).max(from)
+}
+
+/// The day number of [`LocalSecs`] (days since 1970-01-01).
+pub(crate) fn day_of(secs: LocalSecs) -> i64 {
+    secs.div_euclid(DAY)
+}
+
+/// A local date-time as [`LocalSecs`].
+pub(crate) fn secs(at: NaiveDateTime) -> LocalSecs {
+    at.and_utc().timestamp()
+}
+
+/// [`LocalSecs`] as a local date-time; past chrono's range, `NaiveDateTime::MAX`.
+pub(crate) fn datetime(secs: LocalSecs) -> NaiveDateTime {
+    chrono::DateTime::from_timestamp(secs, 0).map_or(NaiveDateTime::MAX, |d| d.naive_utc())
+}
+
+fn date(day: i64) -> NaiveDate {
+    i32::try_from(day + UNIX_EPOCH_DAY)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce()) - UNIX_EPOCH_DAY
+}
+
+/// `date` plus `n` calendar months, clamped to the month's end (Jan 31 + 1 month = Feb 28/29);
+/// `NaiveDate::MAX` past chrono's range. The same as chrono's `checked_add_months` (a property
+/// test checks), in a few integer steps: the agenda computes this for every item.
+fn add_months(date: NaiveDate, n: u32) -> NaiveDate {
+    let months = i64::from(date.year()) * 12 + i64::from(date.month0()) + i64::from(n);
+    let (Ok(year), month) = (
+        i32::try_from(months.div_euclid(12)),
+        months.rem_euclid(12) as u32 + 1,
+    ) else {
+        return NaiveDate::MAX;
+    };
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let last = match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 31,
+    };
+    NaiveDate::from_ymd_opt(year, month, date.day().min(last)).unwrap_or(NaiveDate::MAX)
 }
 
 impl std::fmt::Display for Offset {
@@ -153,5 +226,31 @@ impl Offset {
 impl serde::Serialize for Offset {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Months, NaiveDate};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn add_months_matches_chrono(days in -200_000i32..200_000, n in 0u32..2_400) {
+            let date = NaiveDate::from_num_days_from_ce_opt(738_000 + days).unwrap();
+            let expected = date.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX);
+            prop_assert_eq!(super::add_months(date, n), expected);
+        }
+    }
+
+    #[test]
+    fn add_months_clamps_to_the_month_end() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(super::add_months(d(2027, 1, 31), 1), d(2027, 2, 28));
+        assert_eq!(super::add_months(d(2028, 1, 31), 1), d(2028, 2, 29));
+        assert_eq!(super::add_months(d(2100, 1, 31), 1), d(2100, 2, 28));
+        assert_eq!(super::add_months(d(2000, 1, 31), 1), d(2000, 2, 29));
+        assert_eq!(super::add_months(d(2026, 8, 31), 1), d(2026, 9, 30));
+        assert_eq!(super::add_months(NaiveDate::MAX, 1), NaiveDate::MAX);
     }
 }

@@ -12,7 +12,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn key<'a>(i: &AgendaEntry<'a>) -> (crate::ids::CustomerId, &'a str, chrono::NaiveDateTime, u32) {
-    (i.customer_id, i.rule, i.because.at, i.because.occurrence)
+    (i.customer_id, i.rule(), i.because.at, i.because.occurrence)
 }
 
 proptest! {
@@ -115,7 +115,7 @@ mod skeleton_equivalence {
                 .items
                 .iter()
                 .map(|i| {
-                    let kind = if i.rule == "首次回访" { FollowUpKind::First } else { FollowUpKind::Periodic };
+                    let kind = if i.rule() == "首次回访" { FollowUpKind::First } else { FollowUpKind::Periodic };
                     (kind, i.earliest.date(), i.due.date(), i.done_by.map(|(id, at)| (id, at.date())))
                 })
                 .collect();

@@ -89,7 +89,7 @@ fn check(case: Case, expected: &[&str]) {
         .map(|i| {
             format!(
                 "{} {} {:?}",
-                i.rule,
+                i.rule(),
                 i.due.format("%Y-%m-%d %H:%M"),
                 i.status
             )
@@ -248,7 +248,7 @@ fn installation_24h_48h_a_week_then_twice_a_month() {
     let lines: Vec<String> = got
         .items
         .iter()
-        .map(|i| format!("{} {}", i.rule, i.due.format("%m-%d %H:%M")))
+        .map(|i| format!("{} {}", i.rule(), i.due.format("%m-%d %H:%M")))
         .collect();
     assert_eq!(
         lines,
@@ -360,8 +360,8 @@ fn water_purifier_phone_and_on_site_visits() {
         },
         &[
             "6个月电话回访 2026-07-10 23:59 Due",
-            "12个月上门回访 2027-01-10 23:59 Upcoming",
             "1年电话回访 2027-01-10 23:59 Upcoming",
+            "12个月上门回访 2027-01-10 23:59 Upcoming",
             "安装当天电话回访 2026-01-10 23:59 Done",
             "1个月电话回访 2026-02-10 23:59 Done",
             "6个月上门回访 2026-07-10 23:59 Done",
