@@ -366,12 +366,15 @@ struct Item {
     trigger: Option<Trigger>,
 }
 
+/// Slots of [`Memo`]'s date table.
+const DATE_SLOTS: usize = 4096;
+
 /// Calendar arithmetic remembered across customers, who share purchase and repair days:
 /// month and working-day offsets by (day, offset), and dates by day number.
 struct Memo<'c> {
     calendar: &'c WorkCalendar,
     offsets: FxHashMap<(i64, Offset), LocalSecs>,
-    dates: FxHashMap<i64, chrono::NaiveDate>,
+    dates: Vec<(i64, chrono::NaiveDate)>,
 }
 
 impl Memo<'_> {
@@ -396,13 +399,15 @@ impl Memo<'_> {
         opening_of(self.after(offset, from), from)
     }
 
-    /// [`datetime`] with the date remembered by day.
+    /// [`datetime`] with the date remembered by day, in a direct-mapped table (agenda dates
+    /// cluster within a few years, so day numbers rarely collide).
     fn datetime(&mut self, secs: LocalSecs) -> chrono::NaiveDateTime {
         let day = day_of(secs);
-        let date = *self
-            .dates
-            .entry(day)
-            .or_insert_with(|| datetime(day * DAY).date());
+        let slot = &mut self.dates[(day as usize) % DATE_SLOTS];
+        if slot.0 != day {
+            *slot = (day, datetime(day * DAY).date());
+        }
+        let date = slot.1;
         let in_day = (secs - day * DAY) as u32;
         match chrono::NaiveTime::from_num_seconds_from_midnight_opt(in_day, 0) {
             Some(time) if date != chrono::NaiveDate::MAX => date.and_time(time),
@@ -430,7 +435,7 @@ impl<'c> Work<'c> {
             memo: Memo {
                 calendar,
                 offsets: FxHashMap::default(),
-                dates: FxHashMap::default(),
+                dates: vec![(i64::MIN, chrono::NaiveDate::MIN); DATE_SLOTS],
             },
             events: Vec::new(),
             visits: Vec::new(),
