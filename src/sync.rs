@@ -2,7 +2,8 @@
 //!
 //! Order per run: push the outbox (oldest first, in batches), then pull until the server
 //! has nothing more; repeat while the outbox grew meanwhile. Outbox rows are deleted only
-//! after the server's reply; pulled rows are stored together with their cursor.
+//! after the server's reply; pulled rows are stored together with their cursor, and with the
+//! organisation's follow-up policy when the server sends a new one (validated first).
 
 use revisit_domain::{
     DeviceId,
@@ -144,16 +145,43 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
 
 async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut cursor: u64 = db.meta(crate::storage::meta::CURSOR).await?.unwrap_or(0);
+    // The policy this device holds: the server sends the organisation's only when it differs.
+    let mut held = db.policy().await?.map(|p| p.fingerprint);
+    let mut refused = None;
     let mut pulled = 0;
     loop {
-        let url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
+        let mut url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
+        if let Some(fingerprint) = &held {
+            url.push_str("&policy=");
+            url.push_str(&String::from(js_sys::encode_uri_component(fingerprint)));
+        }
         let page: PullResponse = call::<(), _>("GET", &url, Some(&session.token), None).await?;
-        db.apply_changes(&page.changes, page.cursor).await?;
+        // A policy is checked by the same domain code as the server's files before it is
+        // kept; a bad one is not stored (the previous one stays) and the run reports it.
+        let policy = page.policy.filter(|p| match p.validate() {
+            Ok(_) => true,
+            Err(e) => {
+                refused = Some(e);
+                false
+            }
+        });
+        db.apply_changes(&page.changes, page.cursor, policy.as_ref())
+            .await?;
+        if let Some(p) = policy {
+            held = Some(p.fingerprint);
+        }
         pulled += page.changes.len();
         cursor = page.cursor;
         if !page.has_more {
-            return Ok(pulled);
+            break;
         }
+    }
+    match refused {
+        Some(e) => Err(SyncError::Server {
+            code: "invalid_policy".into(),
+            message: e.to_string(),
+        }),
+        None => Ok(pulled),
     }
 }
 

@@ -6,8 +6,9 @@ use revisit::storage::{Storage, meta};
 use revisit_domain::{
     Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId,
     VisitRecord,
+    policy::{CalendarSpec, ConditionSpec, ProfileSpec, RuleSpec},
     visit::MAX_SIGNATURE_BYTES,
-    wire::{Change, Entity, RejectCode, RejectedMutation},
+    wire::{Change, Entity, PolicyBundle, RejectCode, RejectedMutation},
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -120,7 +121,7 @@ async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
             entity: Entity::Visit(visit(10)),
         },
     ];
-    db.apply_changes(&changes, 6).await.unwrap();
+    db.apply_changes(&changes, 6, None).await.unwrap();
     assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(6));
     assert_eq!(db.customers().await.unwrap(), vec![customer]);
     let visits = db.visits().await.unwrap();
@@ -169,4 +170,60 @@ async fn the_largest_signature_round_trips_byte_for_byte() {
         MAX_SIGNATURE_BYTES
     );
     assert_eq!(back, v);
+}
+
+/// A one-rule policy named `name`, with a calendar, as the server would send it.
+fn policy(name: &str) -> PolicyBundle {
+    let day = |s: &str| s.parse().unwrap();
+    PolicyBundle::new(
+        ProfileSpec {
+            name: name.into(),
+            call_windows: vec!["09:00-11:00".into()],
+            rules: vec![RuleSpec {
+                id: "首次回访".into(),
+                trigger: Some("purchase".into()),
+                after: None,
+                kind: "first".into(),
+                channel: Some(Channel::Phone),
+                level: 1,
+                earliest: None,
+                due: "7 days".into(),
+                deadline: None,
+                every: None,
+                until: None,
+                repeat_after_done: false,
+                when: ConditionSpec {
+                    tier: vec!["vip".into()],
+                    ..ConditionSpec::default()
+                },
+                priority: 0,
+                source: "000 §B".into(),
+            }],
+        },
+        CalendarSpec {
+            years: vec![2026],
+            holidays: vec![day("2026-10-01"), day("2026-10-02")],
+            make_up_working_days: vec![day("2026-09-20")],
+        },
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_pulled_policy_is_stored_with_its_batch_and_kept_until_replaced() {
+    let db = fresh("policy").await;
+    assert_eq!(db.policy().await.unwrap(), None);
+    let first = policy("基础回访");
+    db.apply_changes(&[], 1, Some(&first)).await.unwrap();
+    let back = db.policy().await.unwrap().expect("stored with the batch");
+    assert_eq!(back, first);
+    assert_eq!(back.validate().unwrap().profile.rules.len(), 1);
+    assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(1));
+
+    // A pull without a policy leaves the stored one alone; a new one replaces it.
+    db.apply_changes(&[], 2, None).await.unwrap();
+    assert_eq!(db.policy().await.unwrap().as_ref(), Some(&first));
+    let second = policy("一般售后");
+    assert_ne!(second.fingerprint, first.fingerprint);
+    db.apply_changes(&[], 3, Some(&second)).await.unwrap();
+    assert_eq!(db.policy().await.unwrap(), Some(second));
 }

@@ -1,16 +1,22 @@
-//! Applying a pulled batch: the rows and the new cursor are stored in one transaction.
+//! Applying a pulled batch: the rows, the new cursor and a new policy are stored in one transaction.
 
 use indexed_db_futures::prelude::*;
-use revisit_domain::wire::{Change, Entity};
+use revisit_domain::wire::{Change, Entity, PolicyBundle};
 
 use super::{CUSTOMERS, META, Result, Storage, USERS, VISITS, meta};
 
 impl Storage {
-    /// Stores pulled changes and the cursor that follows them, all or nothing.
+    /// Stores pulled changes, the cursor that follows them and the organisation's policy when
+    /// the pull carried one (replacing the previous one), all or nothing.
     ///
     /// A pulled visit whose id is already here is left as it is: visits are create-only,
     /// so the stored record (with its signature) is never replaced.
-    pub async fn apply_changes(&self, changes: &[Change], cursor: u64) -> Result<()> {
+    pub async fn apply_changes(
+        &self,
+        changes: &[Change],
+        cursor: u64,
+        policy: Option<&PolicyBundle>,
+    ) -> Result<()> {
         let tx = self.write(&[CUSTOMERS, VISITS, USERS, META])?;
         for change in changes {
             match &change.entity {
@@ -31,6 +37,9 @@ impl Storage {
             }
         }
         meta::put_in(&tx, meta::CURSOR, &cursor)?;
+        if let Some(policy) = policy {
+            meta::put_in(&tx, meta::POLICY, policy)?;
+        }
         tx.commit().await?;
         Ok(())
     }

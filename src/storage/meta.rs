@@ -1,7 +1,9 @@
-//! The `meta` store: small named values (device id, session, next outbox seq, pull cursor).
+//! The `meta` store: small named values (device id, session, next outbox seq, pull cursor,
+//! the organisation's follow-up policy).
 
 use indexed_db_futures::prelude::*;
 use indexed_db_futures::transaction::Transaction;
+use revisit_domain::wire::PolicyBundle;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::{META, Result, Storage, StorageError};
@@ -23,6 +25,8 @@ pub const LAST_SEQ: &str = "last_seq";
 pub const CURSOR: &str = "cursor";
 /// When the last sync succeeded (RFC 3339).
 pub const LAST_SYNC: &str = "last_sync";
+/// The organisation's follow-up policy as last pulled (a [`PolicyBundle`]).
+pub const POLICY: &str = "policy";
 
 /// Reads a value inside an open transaction; a stored value of the wrong shape is an error.
 pub(crate) async fn get_in<T: DeserializeOwned>(
@@ -62,6 +66,11 @@ impl Storage {
         put_in(&tx, key, value)?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The organisation's follow-up policy as last pulled, if one was; validate it before use.
+    pub async fn policy(&self) -> Result<Option<PolicyBundle>> {
+        self.meta(POLICY).await
     }
 
     /// Removes a named value.

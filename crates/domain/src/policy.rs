@@ -1,8 +1,10 @@
 //! The follow-up policy engine (回访策略引擎): scheduling rules as data, evaluated against
 //! customers, events, visits and "now" into an explained, ordered agenda.
 //!
-//! A [`PolicyProfile`] is read from TOML (the shipped ones are embedded, see [`builtin`]),
-//! validated, and run by [`agenda`] with a [`WorkCalendar`]. Nothing here does IO.
+//! A [`PolicyProfile`] is validated from its raw form, a [`ProfileSpec`]: read from TOML
+//! (feature `toml`; the shipped ones are embedded, see `builtin`) or received by sync as
+//! JSON, and run by [`agenda`] with a [`WorkCalendar`] (raw form [`CalendarSpec`]). An
+//! organisation's pair of them is an [`OrgPolicy`]. Nothing here does IO.
 
 pub mod agenda;
 pub mod calendar;
@@ -10,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod offset;
+pub mod org;
 pub mod profile;
 pub mod rule;
 #[doc(hidden)]
@@ -17,12 +20,15 @@ pub mod synthetic;
 pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
-pub use calendar::WorkCalendar;
+pub use calendar::{CalendarSpec, WorkCalendar};
 pub use engine::{EngineInput, Horizon, agenda, open_agenda};
 pub use error::PolicyError;
 pub use explain::Lang;
 pub use offset::{Offset, OffsetUnit};
-pub use profile::{BUILTIN_PROFILES, PolicyProfile, builtin};
+pub use org::OrgPolicy;
+#[cfg(feature = "toml")]
+pub use profile::{BUILTIN_PROFILES, builtin, builtin_spec};
+pub use profile::{ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
 pub use trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer};
 

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod db;
 pub mod error;
 pub mod json;
+pub mod policy;
 pub mod reports;
 pub mod seed;
 pub mod static_files;

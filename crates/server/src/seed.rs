@@ -58,7 +58,7 @@ pub async fn seed(db: &Db, demo: bool, today: NaiveDate) -> Result<Seeded, Error
 async fn seed_admin(db: &Db) -> Result<Seeded, Error> {
     let password = new_password();
     let mut tx = db.begin_write().await?;
-    let org = insert_org(&mut tx, "我的公司").await?;
+    let org = insert_org(&mut tx, "我的公司", crate::policy::DEFAULT_PROFILE).await?;
     insert_user(&mut tx, org, "admin", "管理员", Role::Admin, &password).await?;
     tx.commit().await?;
     Ok(Seeded::Admin {
@@ -87,7 +87,7 @@ const PRODUCTS: [&str; 4] = [
 
 async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
     let mut tx = db.begin_write().await?;
-    let org = insert_org(&mut tx, "演示售后服务有限公司").await?;
+    let org = insert_org(&mut tx, "演示售后服务有限公司", crate::policy::DEMO_PROFILE).await?;
     let users = vec![
         ("manager".to_string(), "王经理".to_string(), Role::Manager),
         ("tech1".to_string(), "张伟".to_string(), Role::Technician),
@@ -169,17 +169,22 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
     })
 }
 
+/// Creates an organisation following the shipped policy profile `profile`.
 async fn insert_org(
     tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     name: &str,
+    profile: &str,
 ) -> Result<Uuid, Error> {
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES (?, ?, ?)")
-        .bind(id.to_string())
-        .bind(name)
-        .bind(timestamp(Utc::now()))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO organisations (id, name, created_at, policy_profile) VALUES (?, ?, ?, ?)",
+    )
+    .bind(id.to_string())
+    .bind(name)
+    .bind(timestamp(Utc::now()))
+    .bind(profile)
+    .execute(&mut **tx)
+    .await?;
     Ok(id)
 }
 

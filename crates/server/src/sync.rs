@@ -3,7 +3,8 @@
 //! Push: one transaction per request; `seq <= last_seq` is a duplicate and skipped,
 //! `seq == last_seq + 1` is applied (or rejected for good), a gap stops the batch; the new
 //! `last_seq` is stored in the same transaction. Pull: rows with `version > cursor`, in
-//! version order, scoped to what the user may see.
+//! version order, scoped to what the user may see, and the organisation's follow-up policy
+//! when the device's fingerprint says it holds another one (or none).
 
 use axum::{
     Json, Router,
@@ -265,7 +266,10 @@ async fn pull(
             .bind(&org)
             .fetch_one(&mut *tx)
             .await?;
+    let policy = crate::policy::of_org(&mut tx, session.org_id).await?;
     tx.commit().await?;
+    let policy = (query.policy.as_deref() != Some(policy.bundle.fingerprint.as_str()))
+        .then(|| policy.bundle.clone());
     Ok(Json(PullResponse {
         changes: changes
             .into_iter()
@@ -277,6 +281,7 @@ async fn pull(
         cursor: next_cursor as u64,
         last_applied_seq: last_applied_seq as u64,
         has_more,
+        policy,
     }))
 }
 

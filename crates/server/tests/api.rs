@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use http_body_util::BodyExt;
 use revisit_domain::{
     Channel, CustomerId, DeviceId, Satisfaction, Signature, VisitId, VisitRecord,
+    policy::WorkCalendar,
     wire::{
         Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
         RejectCode, Role, SCHEMA_VERSION,
@@ -832,6 +833,67 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
 }
 
 #[tokio::test]
+async fn a_pull_delivers_the_organisations_policy_until_the_device_holds_it() {
+    let app = app(true).await;
+    let t = app.login("tech1", device()).await;
+    let pull = |policy: Option<String>| {
+        let uri = match policy {
+            Some(fp) => format!("/api/sync/pull?cursor=0&limit=5&policy={fp}"),
+            None => "/api/sync/pull?cursor=0&limit=5".to_string(),
+        };
+        let token = t.token.clone();
+        let app = &app;
+        async move {
+            let (status, body) = app.call("GET", &uri, Some(&token), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<PullResponse>(body).unwrap()
+        }
+    };
+
+    // A device without a policy gets the demo organisation's, which validates on arrival into
+    // the shipped profile and the China calendar.
+    let bundle = pull(None)
+        .await
+        .policy
+        .expect("the policy comes with the pull");
+    let policy = bundle.validate().unwrap();
+    assert_eq!(
+        policy.profile,
+        revisit_domain::policy::builtin(revisit_server::policy::DEMO_PROFILE).unwrap()
+    );
+    assert_eq!(policy.calendar, WorkCalendar::china());
+
+    // Holding it, the device is not sent it again; with another fingerprint it is.
+    assert_eq!(pull(Some(bundle.fingerprint.clone())).await.policy, None);
+    assert_eq!(
+        pull(Some("0".repeat(64))).await.policy,
+        Some(bundle.clone())
+    );
+
+    // The organisation switches profile: the next pull brings the new one.
+    sqlx::query("UPDATE organisations SET policy_profile = 'water-purifier'")
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    let changed = pull(Some(bundle.fingerprint.clone()))
+        .await
+        .policy
+        .expect("a changed policy is sent");
+    assert_eq!(changed.validate().unwrap().profile.name, "净水器回访");
+
+    // A fingerprint is no place for anything else.
+    let (status, _) = app
+        .call(
+            "GET",
+            "/api/sync/pull?cursor=0&policy=x&admin=1",
+            Some(&t.token),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn another_organisation_sees_and_touches_nothing_of_this_one() {
     let app = app(true).await;
     // A second tenant in the same database, with a technician and one customer.
@@ -871,6 +933,13 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
 
     let dev = device();
     let s = app.login("stranger", dev).await;
+    let (_, first) = app
+        .call("GET", "/api/sync/pull?cursor=0", Some(&s.token), None)
+        .await;
+    assert_eq!(
+        first["policy"]["profile"]["name"], "一般售后",
+        "an organisation without a chosen profile follows the general one"
+    );
     let seen = app.pull_all(&s.token, 500).await;
     assert_eq!(seen.len(), 2, "only their own card and customer: {seen:?}");
     assert_eq!(customers(&seen), vec![their_customer]);

@@ -3,9 +3,10 @@
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The official mainland-China calendar shipped with the engine.
+#[cfg(feature = "toml")]
 pub const CN_CALENDAR: &str = include_str!("../../calendars/cn.toml");
 
 /// Which days are working days. 工作日历
@@ -16,6 +17,24 @@ pub struct WorkCalendar {
     years: BTreeSet<i32>,
 }
 
+/// A calendar as written or sent, before validation: the years whose official holidays it
+/// knows, the holidays, and the 调休 make-up working days, as dates (`2026-02-14` in JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSpec {
+    /// Years covered by the official notices.
+    #[serde(default)]
+    pub years: Vec<i32>,
+    /// Public holidays (days off that may fall on weekdays).
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+    /// Weekend days that are working days (调休上班).
+    #[serde(default)]
+    pub make_up_working_days: Vec<NaiveDate>,
+}
+
+/// The TOML file's shape: the same fields, with TOML's own date type.
+#[cfg(feature = "toml")]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CalendarFile {
@@ -29,30 +48,54 @@ struct CalendarFile {
 
 impl WorkCalendar {
     /// The shipped mainland-China calendar (see `calendars/cn.toml` for the years and notices).
+    #[cfg(feature = "toml")]
     pub fn china() -> WorkCalendar {
         WorkCalendar::from_toml(CN_CALENDAR).expect("the shipped calendar parses")
     }
 
     /// Parses a calendar file: `years`, `holidays` and `make_up_working_days` (调休上班).
+    #[cfg(feature = "toml")]
     pub fn from_toml(text: &str) -> Result<WorkCalendar, String> {
         let file: CalendarFile = toml::from_str(text).map_err(|e| e.to_string())?;
-        let mut cal = WorkCalendar::default();
-        cal.years.extend(file.years);
-        let date = |d: &toml::value::Datetime| -> Result<NaiveDate, String> {
-            d.to_string()
-                .parse()
-                .map_err(|_| format!("{d} is not a plain date"))
+        let dates = |list: &[toml::value::Datetime]| -> Result<Vec<NaiveDate>, String> {
+            list.iter()
+                .map(|d| {
+                    d.to_string()
+                        .parse()
+                        .map_err(|_| format!("{d} is not a plain date"))
+                })
+                .collect()
         };
-        for d in &file.holidays {
-            cal.holidays.insert(date(d)?);
-        }
-        for d in &file.make_up_working_days {
-            cal.make_up_days.insert(date(d)?);
-        }
+        WorkCalendar::from_spec(CalendarSpec {
+            years: file.years,
+            holidays: dates(&file.holidays)?,
+            make_up_working_days: dates(&file.make_up_working_days)?,
+        })
+    }
+
+    /// Validates a calendar's raw form (from a file or received by sync): no day may be both
+    /// a holiday and a make-up working day. (A make-up day on a weekday is allowed: an
+    /// organisation's override file uses it to work on a public holiday.)
+    pub fn from_spec(spec: CalendarSpec) -> Result<WorkCalendar, String> {
+        // Inserted one by one rather than collected: collecting sorts first, and each sort
+        // instance costs the browser bundle kilobytes.
+        let mut cal = WorkCalendar::default();
+        cal.holidays.extend(spec.holidays);
+        cal.make_up_days.extend(spec.make_up_working_days);
+        cal.years.extend(spec.years);
         if let Some(d) = cal.holidays.intersection(&cal.make_up_days).next() {
             return Err(format!("{d} is both a holiday and a make-up working day"));
         }
         Ok(cal)
+    }
+
+    /// The raw form of this calendar, to send to devices.
+    pub fn to_spec(&self) -> CalendarSpec {
+        CalendarSpec {
+            years: self.years.iter().copied().collect(),
+            holidays: self.holidays.iter().copied().collect(),
+            make_up_working_days: self.make_up_days.iter().copied().collect(),
+        }
     }
 
     /// Adds an organisation's own days on top: its holidays and make-up days win over the base.

@@ -1,9 +1,12 @@
-//! A policy profile (回访策略): a named set of rules read from a TOML file and validated on load.
-
-use std::collections::{HashMap, HashSet};
+//! A policy profile (回访策略): a named set of rules, validated on load.
+//!
+//! A profile travels as a [`ProfileSpec`], its raw serde form: written as TOML in
+//! `profiles/*.toml` (feature `toml`), sent to devices as JSON inside the sync wire types.
+//! Either way [`PolicyProfile::from_spec`] validates it, so a browser that receives a
+//! profile checks it with exactly the code that checked the file.
 
 use chrono::NaiveTime;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{
     error::PolicyError,
@@ -13,7 +16,8 @@ use super::{
 };
 use crate::visit::Channel;
 
-/// The shipped profiles: (name, TOML text), embedded so the browser has them offline.
+/// The shipped profiles: (name, TOML text), embedded so the server can offer them offline.
+#[cfg(feature = "toml")]
 pub const BUILTIN_PROFILES: [(&str, &str); 7] = [
     ("general", include_str!("../../profiles/general.toml")),
     ("skeleton", include_str!("../../profiles/skeleton.toml")),
@@ -34,9 +38,17 @@ pub const BUILTIN_PROFILES: [(&str, &str); 7] = [
 ];
 
 /// A shipped profile by name (`general`, `installed-equipment`, …).
+#[cfg(feature = "toml")]
 pub fn builtin(name: &str) -> Option<PolicyProfile> {
+    let spec = builtin_spec(name)?;
+    Some(PolicyProfile::from_spec(name, spec).expect("shipped profiles are valid"))
+}
+
+/// A shipped profile's raw form by name, as the server sends it to devices.
+#[cfg(feature = "toml")]
+pub fn builtin_spec(name: &str) -> Option<ProfileSpec> {
     let (_, text) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
-    Some(PolicyProfile::parse(name, text).expect("shipped profiles are valid"))
+    Some(ProfileSpec::from_toml(name, text).expect("shipped profiles parse"))
 }
 
 /// A validated set of follow-up rules. 回访策略
@@ -50,73 +62,109 @@ pub struct PolicyProfile {
     pub rules: Vec<FollowUpRule>,
 }
 
-#[derive(Deserialize)]
+/// A profile as written (TOML file) or sent (sync), before validation. 策略原文
+///
+/// Offsets are kept as text (`"48h"`, `"3 months"`, `"next day"`); unknown fields are refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawProfile {
-    name: String,
-    #[serde(default)]
-    call_windows: Vec<String>,
+pub struct ProfileSpec {
+    /// Display name.
+    pub name: String,
+    /// Preferred call windows, `HH:MM-HH:MM`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub call_windows: Vec<String>,
+    /// The rules, `[[rule]]` in TOML.
     #[serde(default, rename = "rule")]
-    rules: Vec<RawRule>,
+    pub rules: Vec<RuleSpec>,
 }
 
-#[derive(Deserialize)]
+/// One rule as written, before validation (see [`FollowUpRule`] for the meaning).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawRule {
-    id: String,
-    trigger: Option<String>,
-    after: Option<String>,
-    kind: String,
-    channel: Option<Channel>,
+#[allow(missing_docs)]
+pub struct RuleSpec {
+    pub id: String,
+    /// A trigger code (`repair_completed`); exactly one of `trigger` and `after`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<String>,
+    /// Another rule's id: this rule starts from the visit that satisfied it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    /// 1, 2 or 3 (一级/二级/三级回访).
     #[serde(default = "one")]
-    level: u8,
-    earliest: Option<String>,
-    due: String,
-    deadline: Option<String>,
-    every: Option<String>,
-    until: Option<String>,
+    pub level: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<String>,
+    pub due: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeat_after_done: bool,
     #[serde(default)]
-    repeat_after_done: bool,
+    pub when: ConditionSpec,
     #[serde(default)]
-    when: RawCondition,
-    #[serde(default)]
-    priority: i32,
-    source: String,
+    pub priority: i32,
+    pub source: String,
 }
 
 fn one() -> u8 {
     1
 }
 
-#[derive(Deserialize, Default)]
+/// A rule's conditions as written; empty means "any".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCondition {
-    #[serde(default)]
-    tier: Vec<String>,
-    #[serde(default)]
-    category: Vec<String>,
-    warranty: Option<WarrantyStatus>,
-    #[serde(default)]
-    channel: Vec<Channel>,
+#[allow(missing_docs)]
+pub struct ConditionSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tier: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warranty: Option<WarrantyStatus>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channel: Vec<Channel>,
+}
+
+impl ProfileSpec {
+    /// Reads a policy file's TOML (not yet validated); `file` names it in errors.
+    #[cfg(feature = "toml")]
+    pub fn from_toml(file: &str, text: &str) -> Result<ProfileSpec, PolicyError> {
+        toml::from_str(text).map_err(|e| PolicyError {
+            file: file.to_string(),
+            rule: None,
+            problem: e.to_string(),
+        })
+    }
 }
 
 impl PolicyProfile {
-    /// Parses and validates `text`; `file` names it in errors.
+    /// Parses and validates a policy file's TOML; `file` names it in errors.
+    #[cfg(feature = "toml")]
     pub fn parse(file: &str, text: &str) -> Result<PolicyProfile, PolicyError> {
+        PolicyProfile::from_spec(file, ProfileSpec::from_toml(file, text)?)
+    }
+
+    /// Validates a profile's raw form: the one check every path goes through (a file on
+    /// the server, a profile received by a device). `file` names the source in errors.
+    pub fn from_spec(file: &str, raw: ProfileSpec) -> Result<PolicyProfile, PolicyError> {
         let err = |rule: Option<&str>, problem: String| PolicyError {
             file: file.to_string(),
             rule: rule.map(str::to_string),
             problem,
         };
-        let raw: RawProfile = toml::from_str(text).map_err(|e| err(None, e.to_string()))?;
         let mut call_windows = Vec::new();
         for w in &raw.call_windows {
-            let parsed = w.split_once('-').and_then(|(a, b)| {
-                Some((
-                    NaiveTime::parse_from_str(a.trim(), "%H:%M").ok()?,
-                    NaiveTime::parse_from_str(b.trim(), "%H:%M").ok()?,
-                ))
-            });
+            let parsed = w
+                .split_once('-')
+                .and_then(|(a, b)| Some((hh_mm(a.trim())?, hh_mm(b.trim())?)));
             match parsed {
                 Some((a, b)) if a < b => call_windows.push((a, b)),
                 Some(_) => {
@@ -128,11 +176,12 @@ impl PolicyProfile {
                 None => return Err(err(None, format!("call window {w:?} is not HH:MM-HH:MM"))),
             }
         }
-        let mut rules = Vec::new();
-        let mut seen = HashSet::new();
+        // Profiles hold tens of rules: linear searches here keep hash tables out of the
+        // browser bundle, which runs this validation too.
+        let mut rules: Vec<FollowUpRule> = Vec::new();
         for r in raw.rules {
             let id = r.id.as_str();
-            if !seen.insert(r.id.clone()) {
+            if rules.iter().any(|seen| seen.id == id) {
                 return Err(err(Some(id), "duplicate rule id".into()));
             }
             let offset = |t: &str| Offset::parse(t).map_err(|p| err(Some(id), p));
@@ -238,15 +287,30 @@ impl PolicyProfile {
     }
 }
 
+/// `09:00` as a time of day. (By hand rather than with chrono's format parser, which would
+/// add several kilobytes to the browser bundle for this one use.)
+fn hh_mm(text: &str) -> Option<NaiveTime> {
+    let (h, m) = text.split_once(':')?;
+    let digits = |s: &str, max_len: usize| {
+        (!s.is_empty() && s.len() <= max_len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    if m.len() != 2 {
+        return None;
+    }
+    NaiveTime::from_hms_opt(digits(h, 2)?, digits(m, 2)?, 0)
+}
+
 /// `after` must name a known rule, and `after` links must not form a cycle: a cycle of
 /// distinct rules would feed itself forever (a rule repeats itself only by `repeat_after_done`).
 fn check_sequences(rules: &[FollowUpRule]) -> Result<(), (String, String)> {
-    let by_id: HashMap<&str, &FollowUpRule> = rules.iter().map(|r| (r.id.as_str(), r)).collect();
+    let by_id = |id: &str| rules.iter().find(|r| r.id == id);
     for r in rules {
         let mut path = vec![r.id.as_str()];
         let mut cur = r;
         while let RuleStart::After(prev) = &cur.start {
-            let Some(next) = by_id.get(prev.as_str()) else {
+            let Some(next) = by_id(prev) else {
                 return Err((
                     cur.id.clone(),
                     format!("`after` names unknown rule {prev:?}"),
@@ -267,4 +331,22 @@ fn check_sequences(rules: &[FollowUpRule]) -> Result<(), (String, String)> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_window_times_are_hh_mm() {
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0);
+        assert_eq!(hh_mm("09:00"), t(9, 0));
+        assert_eq!(hh_mm("9:30"), t(9, 30));
+        assert_eq!(hh_mm("23:59"), t(23, 59));
+        for bad in [
+            "24:00", "09:60", "0900", "+9:00", "09:0", "09:000", ":00", "", "a9:00",
+        ] {
+            assert_eq!(hh_mm(bad), None, "{bad:?}");
+        }
+    }
 }
