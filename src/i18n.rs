@@ -5,7 +5,7 @@ mod zh_cn;
 
 use revisit_domain::{
     Channel, Satisfaction,
-    schedule::{FollowUpKind, FollowUpStatus},
+    policy::{self, ItemStatus, VisitLevel},
     wire::Role,
 };
 
@@ -37,6 +37,14 @@ impl Lang {
         match self {
             Lang::ZhCn => Lang::En,
             Lang::En => Lang::ZhCn,
+        }
+    }
+
+    /// The language of the policy engine's explanations.
+    pub fn policy(self) -> policy::Lang {
+        match self {
+            Lang::ZhCn => policy::Lang::Zh,
+            Lang::En => policy::Lang::En,
         }
     }
 
@@ -74,7 +82,15 @@ pub struct Texts {
     pub nav_sync: &'static str,
     pub agenda_title: &'static str,
     pub agenda_empty: &'static str,
-    pub due_by: &'static str,
+    pub agenda_later: &'static str,
+    pub agenda_policy: &'static str,
+    pub no_policy: &'static str,
+    pub policy_invalid: &'static str,
+    pub due_at: &'static str,
+    pub deadline: &'static str,
+    pub any_channel: &'static str,
+    pub needs_correction: &'static str,
+    pub on_time_rate: &'static str,
     pub vip: &'static str,
     pub phone: &'static str,
     pub address: &'static str,
@@ -116,8 +132,11 @@ pub struct Texts {
     pub not_found: &'static str,
     pub storage_error: &'static str,
     pub session_expired: &'static str,
-    pub first_visit: &'static str,
-    pub periodic_visit: &'static str,
+    /// Visit kinds of the policy profiles (`kind` in a rule), by code.
+    pub visit_kinds: &'static [(&'static str, &'static str)],
+    pub level_1: &'static str,
+    pub level_2: &'static str,
+    pub level_3: &'static str,
     pub overdue: &'static str,
     pub due: &'static str,
     pub upcoming: &'static str,
@@ -155,22 +174,31 @@ impl Texts {
         }
     }
 
-    /// A follow-up kind's name.
-    pub fn kind(&self, k: FollowUpKind) -> &'static str {
-        match k {
-            FollowUpKind::First => self.first_visit,
-            FollowUpKind::Periodic => self.periodic_visit,
+    /// A rule's visit kind (回访类型) by its code; a code this list lacks is shown as it is.
+    pub fn visit_kind<'a>(&self, code: &'a str) -> &'a str {
+        self.visit_kinds
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or(code, |(_, name)| name)
+    }
+
+    /// A follow-up item's status, in the policies' words.
+    pub fn status(&self, s: ItemStatus) -> &'static str {
+        match s {
+            ItemStatus::Overdue => self.overdue,
+            ItemStatus::Due => self.due,
+            ItemStatus::Upcoming => self.upcoming,
+            ItemStatus::Done => self.done,
+            ItemStatus::DoneLate => self.done_late,
         }
     }
 
-    /// A follow-up status's name.
-    pub fn status(&self, s: FollowUpStatus) -> &'static str {
-        match s {
-            FollowUpStatus::Overdue => self.overdue,
-            FollowUpStatus::Due => self.due,
-            FollowUpStatus::Upcoming => self.upcoming,
-            FollowUpStatus::Done => self.done,
-            FollowUpStatus::DoneLate => self.done_late,
+    /// Who visits: 一级 / 二级 / 三级回访 (000 §O).
+    pub fn level(&self, l: VisitLevel) -> &'static str {
+        match l {
+            VisitLevel::Specialist => self.level_1,
+            VisitLevel::Manager => self.level_2,
+            VisitLevel::Director => self.level_3,
         }
     }
 

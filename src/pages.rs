@@ -8,7 +8,11 @@ pub mod sync_status;
 pub mod visit_form;
 
 use leptos::prelude::*;
-use revisit_domain::{Customer, VisitRecord, wire::UserCard};
+use revisit_domain::{
+    Customer, VisitRecord,
+    policy::{OrgPolicy, PolicyError},
+    wire::{PolicyBundle, UserCard},
+};
 
 use crate::{app::AppState, storage};
 
@@ -21,6 +25,8 @@ pub struct Stored {
     pub visits: Vec<VisitRecord>,
     /// User cards of the organisation.
     pub users: Vec<UserCard>,
+    /// The organisation's follow-up policy as pulled (validate before use), if one arrived.
+    pub policy: Option<PolicyBundle>,
 }
 
 /// Loads [`Stored`] again whenever stored data changes.
@@ -33,9 +39,19 @@ pub fn stored_data(state: AppState) -> LocalResource<Result<Stored, String>> {
                 customers: db.customers().await.map_err(|e| e.to_string())?,
                 visits: db.visits().await.map_err(|e| e.to_string())?,
                 users: db.users().await.map_err(|e| e.to_string())?,
+                policy: db.policy().await.map_err(|e| e.to_string())?,
             })
         }
     })
+}
+
+/// The stored policy, validated with the domain's code: `Ok(None)` until one has arrived.
+pub fn stored_policy(stored: &Stored) -> Result<Option<OrgPolicy>, PolicyError> {
+    stored
+        .policy
+        .as_ref()
+        .map(PolicyBundle::validate)
+        .transpose()
 }
 
 /// Renders a loaded resource: a loading line, an error line, or `view(data)`.

@@ -1,4 +1,5 @@
-//! The manager's report: this month's 回访完成率 and 客户满意度 per technician, and the synced visits.
+//! The manager's report: this month's 回访完成率 (on the policy engine, under the organisation's
+//! policy) and 客户满意度 per technician, and the synced visits.
 
 use chrono::Utc;
 use leptos::prelude::*;
@@ -12,7 +13,7 @@ use revisit_domain::{
 use crate::{
     app::app_state,
     components::visit_card::VisitCard,
-    pages::{show_stored, stored_data},
+    pages::{show_stored, stored_data, stored_policy},
 };
 
 /// `/reports`.
@@ -24,30 +25,73 @@ pub fn ReportsPage() -> impl IntoView {
     view! {
         <section class="reports">
             {show_stored(state, data, move |stored| {
-                let today = china_date(Utc::now());
+                let now = Utc::now();
+                let today = china_date(now);
                 let month = Month::of(today);
                 let mut technicians: Vec<_> = stored.users.iter().filter(|u| u.role == Role::Technician).cloned().collect();
                 technicians.sort_by(|a, b| a.name.cmp(&b.name));
                 let ids: Vec<UserId> = technicians.iter().map(|u| u.id).collect();
-                let kpis = monthly_kpis(&ids, &stored.customers, &stored.visits, month, today);
-                let total = |f: fn(&revisit_domain::kpi::TechnicianKpi) -> Rate| {
-                    kpis.iter().map(f).fold(Rate::default(), |a, r| Rate {
-                        numerator: a.numerator + r.numerator,
-                        denominator: a.denominator + r.denominator,
-                    })
+                let kpis = match stored_policy(&stored) {
+                    Ok(Some(policy)) => Ok(monthly_kpis(&policy, &ids, &stored.customers, &stored.visits, month, now)),
+                    Ok(None) => Err(None),
+                    Err(e) => Err(Some(e.to_string())),
                 };
-                let (completion, satisfaction) = (total(|k| k.completion), total(|k| k.satisfaction));
-                let rows = kpis.iter().zip(&technicians).map(|(k, u)| {
-                    let (c, s) = (k.completion, k.satisfaction);
-                    view! {
-                        <tr data-testid="tech-row" data-technician-id=u.id.to_string()>
-                            <td>{u.name.clone()}</td>
-                            <td data-testid="visit-count">{k.visits}</td>
-                            <td><span data-testid="completion-rate">{percent(c)}</span>" "<small>{counts(c)}</small></td>
-                            <td><span>{percent(s)}</span>" "<small>{counts(s)}</small></td>
-                        </tr>
+                let figures = match kpis {
+                    Ok(kpis) => {
+                        let total = |f: fn(&revisit_domain::kpi::TechnicianKpi) -> Rate| {
+                            kpis.iter().map(f).fold(Rate::default(), Rate::plus)
+                        };
+                        let (completion, on_time, satisfaction) =
+                            (total(|k| k.completion), total(|k| k.on_time), total(|k| k.satisfaction));
+                        let rows = kpis.iter().zip(&technicians).map(|(k, u)| {
+                            let (c, o, s) = (k.completion, k.on_time, k.satisfaction);
+                            view! {
+                                <tr data-testid="tech-row" data-technician-id=u.id.to_string()>
+                                    <td>{u.name.clone()}</td>
+                                    <td data-testid="visit-count">{k.visits}</td>
+                                    <td><span data-testid="completion-rate">{percent(c)}</span>" "<small>{counts(c)}</small></td>
+                                    <td><span data-testid="on-time-rate">{percent(o)}</span>" "<small>{counts(o)}</small></td>
+                                    <td><span>{percent(s)}</span>" "<small>{counts(s)}</small></td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <div class="kpis">
+                                <div class="kpi card">
+                                    <span class="label">{move || t().completion_rate}</span>
+                                    <span class="value" id="completion-total">{percent(completion)}</span>
+                                    <small>{counts(completion)}</small>
+                                </div>
+                                <div class="kpi card">
+                                    <span class="label">{move || t().on_time_rate}</span>
+                                    <span class="value">{percent(on_time)}</span>
+                                    <small>{counts(on_time)}</small>
+                                </div>
+                                <div class="kpi card">
+                                    <span class="label">{move || t().satisfaction_rate}</span>
+                                    <span class="value">{percent(satisfaction)}</span>
+                                    <small>{counts(satisfaction)}</small>
+                                </div>
+                            </div>
+                            <table class="card">
+                                <thead><tr>
+                                    <th>{move || t().technician}</th>
+                                    <th>{move || t().visit_count}</th>
+                                    <th>{move || t().completion_rate}</th>
+                                    <th>{move || t().on_time_rate}</th>
+                                    <th>{move || t().satisfaction_rate}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        }
+                        .into_any()
                     }
-                }).collect_view();
+                    Err(None) => view! { <p class="banner notice" data-testid="no-policy">{move || t().no_policy}</p> }.into_any(),
+                    Err(Some(e)) => view! {
+                        <p class="banner error" data-testid="bad-policy">{move || format!("{}: {e}", t().policy_invalid)}</p>
+                    }
+                    .into_any(),
+                };
 
                 let in_month: Vec<_> = stored.visits.iter().filter(|v| month.contains(china_date(v.visited_at))).cloned().collect();
                 let groups = technicians.iter().map(|u| {
@@ -66,27 +110,7 @@ pub fn ReportsPage() -> impl IntoView {
 
                 view! {
                     <h1>{move || t().reports_title}" · "{format!("{}-{:02}", month.year, month.month)}</h1>
-                    <div class="kpis">
-                        <div class="kpi card">
-                            <span class="label">{move || t().completion_rate}</span>
-                            <span class="value" id="completion-total">{percent(completion)}</span>
-                            <small>{counts(completion)}</small>
-                        </div>
-                        <div class="kpi card">
-                            <span class="label">{move || t().satisfaction_rate}</span>
-                            <span class="value">{percent(satisfaction)}</span>
-                            <small>{counts(satisfaction)}</small>
-                        </div>
-                    </div>
-                    <table class="card">
-                        <thead><tr>
-                            <th>{move || t().technician}</th>
-                            <th>{move || t().visit_count}</th>
-                            <th>{move || t().completion_rate}</th>
-                            <th>{move || t().satisfaction_rate}</th>
-                        </tr></thead>
-                        <tbody>{rows}</tbody>
-                    </table>
+                    {figures}
                     <h2>{move || t().synced_visits}</h2>
                     {groups}
                 }
@@ -98,8 +122,8 @@ pub fn ReportsPage() -> impl IntoView {
 
 /// "66.7%", or "—" when nothing was counted.
 fn percent(r: Rate) -> String {
-    r.percent()
-        .map_or_else(|| "—".into(), |p| format!("{p:.1}%"))
+    r.tenths_of_percent()
+        .map_or_else(|| "—".into(), |p| format!("{}.{}%", p / 10, p % 10))
 }
 
 /// "(2/3)".

@@ -1,10 +1,16 @@
-//! KPI formulas, exactly as the policies write them (004 §七).
+//! KPI formulas, exactly as the policies write them (004 §七), counted on the policy engine's
+//! agenda, so a report and a technician's agenda agree on what was due.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    customer::Customer, ids::UserId, schedule::VisitIndex, time::china_date, visit::VisitRecord,
+    customer::Customer,
+    ids::{CustomerId, UserId},
+    policy::{AgendaEntry, EngineInput, Horizon, OrgPolicy, agenda},
+    time::{china, china_date},
+    visit::VisitRecord,
 };
 
 /// A ratio kept as its two counts, so a report can show "12 / 15" as well as 80.0 %.
@@ -21,6 +27,22 @@ impl Rate {
     pub fn percent(self) -> Option<f64> {
         (self.denominator > 0)
             .then(|| 100.0 * f64::from(self.numerator) / f64::from(self.denominator))
+    }
+
+    /// The rate in tenths of a percent, rounded half up (2/3 → 667, shown as 66.7 %), or
+    /// `None` when nothing was counted. Integer arithmetic: the browser shows rates without
+    /// pulling in float formatting, which weighs kilobytes of its bundle.
+    pub fn tenths_of_percent(self) -> Option<u32> {
+        let (n, d) = (u64::from(self.numerator), u64::from(self.denominator));
+        (d > 0).then(|| ((n * 1000 + d / 2) / d) as u32)
+    }
+
+    /// Both counts added (a total over technicians).
+    pub fn plus(self, other: Rate) -> Rate {
+        Rate {
+            numerator: self.numerator + other.numerator,
+            denominator: self.denominator + other.denominator,
+        }
     }
 }
 
@@ -48,29 +70,43 @@ impl Month {
     }
 }
 
-/// 回访完成率 = customers visited ÷ customers due for a visit (004 §七).
-///
-/// The items counted are those due in `month` up to `today` (an item due later this
-/// month is not yet missed); an item is visited when done, on time or late, by `today`.
-pub fn completion_rate(
-    customers: &[&Customer],
-    visits: &[VisitRecord],
-    month: Month,
-    today: NaiveDate,
-) -> Rate {
-    let index = VisitIndex::new(visits);
-    let mut rate = Rate::default();
-    for c in customers {
-        for item in index.follow_ups(c, today) {
-            if month.contains(item.due_on) && item.due_on <= today {
-                rate.denominator += 1;
-                if item.done_by.is_some_and(|(_, on)| on <= today) {
-                    rate.numerator += 1;
-                }
-            }
+/// 回访完成率 of a set of follow-up items, two ways.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completion {
+    /// Done, on time or late (已完成 + 逾期完成), over the items counted: 回访完成率.
+    pub done: Rate,
+    /// Done inside the window only (已完成), over the same items: 按时完成率.
+    pub on_time: Rate,
+}
+
+impl Completion {
+    /// Counts one item if it belongs to `month` (see [`completion`]).
+    fn count(&mut self, item: &AgendaEntry<'_>, month: Month, now: NaiveDateTime) {
+        let done = item.status.is_done();
+        if month.contains(item.due.date()) && (item.due <= now || done) {
+            self.done.denominator += 1;
+            self.on_time.denominator += 1;
+            self.done.numerator += u32::from(done);
+            self.on_time.numerator += u32::from(item.status == crate::policy::ItemStatus::Done);
         }
     }
-    rate
+}
+
+/// 回访完成率 = visits done ÷ visits due (004 §七) in `month`, over agenda `items` computed at
+/// `now` (China local time, as the engine's times are).
+///
+/// An item counts in the month its due time falls in, once it is due (`due <= now`) or done:
+/// an item due later this month and not yet visited is not yet missed.
+pub fn completion<'a, 'p: 'a>(
+    items: impl IntoIterator<Item = &'a AgendaEntry<'p>>,
+    month: Month,
+    now: NaiveDateTime,
+) -> Completion {
+    let mut c = Completion::default();
+    for item in items {
+        c.count(item, month, now);
+    }
+    c
 }
 
 /// 客户满意度 = (very satisfied + satisfied) ÷ visits rated (004 §七), over visits in `month`.
@@ -93,25 +129,53 @@ pub struct TechnicianKpi {
     pub technician_id: UserId,
     /// Visits recorded in the month. 回访数
     pub visits: u32,
-    /// 回访完成率 over the technician's customers.
+    /// 回访完成率 over the technician's customers (done on time or late).
     pub completion: Rate,
+    /// 按时完成率: the same items, done inside their window only.
+    pub on_time: Rate,
     /// 客户满意度 over the technician's visits.
     pub satisfaction: Rate,
 }
 
-/// The month's KPIs per technician, in the order of `technicians`.
+/// The month's KPIs per technician, in the order of `technicians`, under the organisation's
+/// policy at `now`: one engine run over all `customers` and `visits`; each item counts for
+/// the technician the customer belongs to (whoever made the visit).
 pub fn monthly_kpis(
+    policy: &OrgPolicy,
     technicians: &[UserId],
     customers: &[Customer],
     visits: &[VisitRecord],
     month: Month,
-    today: NaiveDate,
+    now: DateTime<Utc>,
 ) -> Vec<TechnicianKpi> {
+    let input = EngineInput::from_records(customers, visits);
+    let all = agenda(
+        &policy.profile,
+        &policy.calendar,
+        &input,
+        now,
+        Horizon::default(),
+    );
+    let now_local = now.with_timezone(&china()).naive_local();
+    // Each customer's technician as an index into `technicians` (one small map; a technician
+    // not listed gets no line).
+    let owner: FxHashMap<CustomerId, u32> = customers
+        .iter()
+        .filter_map(|c| {
+            let t = technicians.iter().position(|&t| t == c.technician_id)?;
+            Some((c.id, t as u32))
+        })
+        .collect();
+    let mut per_tech = vec![Completion::default(); technicians.len()];
+    for item in &all.items {
+        if let Some(&t) = owner.get(&item.customer_id) {
+            per_tech[t as usize].count(item, month, now_local);
+        }
+    }
     technicians
         .iter()
-        .map(|&t| {
-            let theirs: Vec<&Customer> =
-                customers.iter().filter(|c| c.technician_id == t).collect();
+        .zip(per_tech)
+        .map(|(&t, c)| {
             let their_visits: Vec<VisitRecord> = visits
                 .iter()
                 .filter(|v| v.technician_id == t)
@@ -123,7 +187,8 @@ pub fn monthly_kpis(
                     .iter()
                     .filter(|v| month.contains(china_date(v.visited_at)))
                     .count() as u32,
-                completion: completion_rate(&theirs, visits, month, today),
+                completion: c.done,
+                on_time: c.on_time,
                 satisfaction: satisfaction_rate(&their_visits, month),
             }
         })
@@ -177,43 +242,104 @@ mod tests {
             .percent(),
             Some(75.0)
         );
+        let tenths = |numerator, denominator| {
+            Rate {
+                numerator,
+                denominator,
+            }
+            .tenths_of_percent()
+        };
+        assert_eq!(tenths(0, 0), None);
+        assert_eq!(tenths(2, 3), Some(667));
+        assert_eq!(tenths(1, 3), Some(333));
+        assert_eq!(tenths(1, 8), Some(125));
+        assert_eq!(tenths(5, 5), Some(1000));
+        assert_eq!(tenths(u32::MAX, u32::MAX), Some(1000));
+    }
+
+    /// First visit within 7 days of purchase (000 §B), nothing else.
+    fn policy() -> OrgPolicy {
+        let profile = crate::policy::PolicyProfile::parse(
+            "test",
+            r#"
+                name = "测试"
+                [[rule]]
+                id = "首次回访"
+                trigger = "purchase"
+                kind = "first"
+                due = "7 days"
+                source = "000 §B"
+            "#,
+        )
+        .unwrap();
+        OrgPolicy {
+            profile,
+            calendar: crate::policy::WorkCalendar::default(),
+        }
+    }
+
+    fn at(day: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!("{day}T12:00:00+08:00"))
+            .unwrap()
+            .to_utc()
+    }
+
+    fn nov() -> Month {
+        Month {
+            year: 2026,
+            month: 11,
+        }
+    }
+
+    fn rates(done: (u32, u32), on_time: (u32, u32)) -> (Rate, Rate) {
+        let r = |(numerator, denominator)| Rate {
+            numerator,
+            denominator,
+        };
+        (r(done), r(on_time))
     }
 
     #[test]
-    fn completion_counts_items_due_so_far_this_month() {
+    fn completion_counts_engine_items_due_so_far_this_month() {
+        // 1 visited on time, 2 visited late, 3 is due on the 27th: not counted on the 22nd;
+        // 4's first visit was due in October.
         let cs = [
             customer(1, "2026-11-01"),
             customer(2, "2026-11-02"),
             customer(3, "2026-11-20"),
+            customer(4, "2026-10-20"),
         ];
-        let refs: Vec<&Customer> = cs.iter().collect();
-        // 1 visited on time, 2 visited late, 3 is due on the 27th: not counted on the 22nd.
         let visits = [
             visit(1, "2026-11-03", Satisfaction::VerySatisfied),
             visit(2, "2026-11-15", Satisfaction::Neutral),
         ];
-        let month = Month {
-            year: 2026,
-            month: 11,
+        let tech = [UserId(Uuid::from_u128(7))];
+        let kpi = |visits: &[VisitRecord], now: &str| {
+            let k = &monthly_kpis(&policy(), &tech, &cs, visits, nov(), at(now))[0];
+            (k.completion, k.on_time)
         };
+        assert_eq!(kpi(&visits, "2026-11-22"), rates((2, 2), (1, 2)));
+        assert_eq!(kpi(&visits[..1], "2026-11-22"), rates((1, 2), (1, 2)));
+        assert_eq!(kpi(&visits, "2026-11-30"), rates((2, 3), (1, 3)));
+        // A visit made early for an item not yet due counts as done.
+        let early = [visit(3, "2026-11-21", Satisfaction::Satisfied)];
+        assert_eq!(kpi(&early, "2026-11-22"), rates((1, 3), (1, 3)));
+    }
+
+    #[test]
+    fn each_item_counts_for_the_customers_technician() {
+        let mut other = customer(5, "2026-11-01");
+        other.technician_id = UserId(Uuid::from_u128(8));
+        let cs = [customer(1, "2026-11-01"), other];
+        let visits = [visit(1, "2026-11-03", Satisfaction::VerySatisfied)];
+        let tech = [UserId(Uuid::from_u128(7)), UserId(Uuid::from_u128(8))];
+        let kpis = monthly_kpis(&policy(), &tech, &cs, &visits, nov(), at("2026-11-22"));
         assert_eq!(
-            completion_rate(&refs, &visits, month, d("2026-11-22")),
-            Rate {
-                numerator: 2,
-                denominator: 2
-            }
+            (kpis[0].completion, kpis[0].visits),
+            (rates((1, 1), (0, 0)).0, 1)
         );
-        assert_eq!(
-            completion_rate(&refs, &visits[..1], month, d("2026-11-22")),
-            Rate {
-                numerator: 1,
-                denominator: 2
-            }
-        );
-        assert_eq!(
-            completion_rate(&refs, &visits, month, d("2026-11-30")).denominator,
-            3
-        );
+        assert_eq!(kpis[1].completion, rates((0, 1), (0, 0)).0);
+        assert_eq!(kpis[1].visits, 0);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use http_body_util::BodyExt;
 use revisit_domain::{
     Channel, CustomerId, DeviceId, Satisfaction, Signature, VisitId, VisitRecord,
-    policy::WorkCalendar,
+    policy::{EngineInput, Horizon, ItemStatus, Lang, WorkCalendar, open_agenda},
     wire::{
         Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
         RejectCode, Role, SCHEMA_VERSION,
@@ -28,6 +28,15 @@ struct TestApp {
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+}
+
+/// Noon of `day` in China.
+fn noon(day: NaiveDate) -> chrono::DateTime<Utc> {
+    day.and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_local_timezone(revisit_domain::time::china())
+        .unwrap()
+        .to_utc()
 }
 
 async fn app(demo: bool) -> TestApp {
@@ -804,29 +813,72 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
             .is_some_and(|s| s.png.starts_with(b"\x89PNG\r\n\x1a\n"))
     }));
 
+    // Under the demo organisation's policy, as the reports and the agenda page see it.
+    let policy = &revisit_server::policy::builtin(revisit_server::policy::DEMO_PROFILE)
+        .unwrap()
+        .policy;
+    let now = noon(today());
     let ids: Vec<_> = technicians.iter().copied().collect();
     let month = revisit_domain::kpi::Month::of(today());
-    let kpis = revisit_domain::kpi::monthly_kpis(&ids, &all, &visits, month, today());
+    let kpis = revisit_domain::kpi::monthly_kpis(policy, &ids, &all, &visits, month, now);
     assert!(
         kpis.iter().all(|k| k.visits > 0
             && k.completion.numerator > 0
-            && k.completion.numerator < k.completion.denominator),
-        "the month's report shows work done and work missed: {kpis:?}"
+            && k.on_time.numerator <= k.completion.numerator
+            && k.completion.numerator <= k.completion.denominator),
+        "every technician has work done this month: {kpis:?}"
+    );
+    let total = kpis
+        .iter()
+        .fold(revisit_domain::kpi::Rate::default(), |a, k| {
+            a.plus(k.completion)
+        });
+    assert!(
+        total.numerator < total.denominator,
+        "and the organisation has work missed: {kpis:?}"
     );
 
-    let agenda = revisit_domain::schedule::agenda(&all, &visits, today(), 7);
-    use revisit_domain::schedule::{FollowUpKind, FollowUpStatus};
-    assert!(agenda.iter().any(|i| i.kind == FollowUpKind::First));
-    assert!(agenda.iter().any(|i| i.kind == FollowUpKind::Periodic));
-    assert!(agenda.iter().any(|i| i.status == FollowUpStatus::Overdue));
+    let input = EngineInput::from_records(&all, &visits);
+    let agenda = open_agenda(
+        &policy.profile,
+        &policy.calendar,
+        &input,
+        now,
+        Horizon::default(),
+    );
+    let rule = |name: &str| {
+        let name = format!("规则 {name}，");
+        agenda
+            .items
+            .iter()
+            .any(|i| i.explain(Lang::Zh).contains(&name))
+    };
+    assert!(rule("首次回访"), "a first visit is due");
+    assert!(
+        rule("购后1个月回访") && (rule("定期回访-VIP") || rule("定期回访-普通")),
+        "and periodic ones"
+    );
+    assert!(agenda.items.iter().any(|i| i.status == ItemStatus::Overdue));
+    assert!(agenda.items.iter().any(|i| i.status == ItemStatus::Due));
     for t in technicians {
         let theirs: Vec<_> = all
             .iter()
             .filter(|c| c.technician_id == t)
             .cloned()
             .collect();
+        let input = EngineInput::from_records(&theirs, &visits);
+        let agenda = open_agenda(
+            &policy.profile,
+            &policy.calendar,
+            &input,
+            now,
+            Horizon::default(),
+        );
         assert!(
-            !revisit_domain::schedule::agenda(&theirs, &visits, today(), 7).is_empty(),
+            agenda
+                .items
+                .iter()
+                .any(|i| matches!(i.status, ItemStatus::Due | ItemStatus::Overdue)),
             "every technician has work today"
         );
     }
