@@ -32,7 +32,9 @@ pub struct Offset {
 impl Offset {
     /// Parses the policy-file spelling; the error says what is wrong.
     pub fn parse(text: &str) -> Result<Offset, String> {
-        let t = text.trim().to_lowercase();
+        // ASCII case only: every spelling is ASCII or Chinese, and full Unicode case tables
+        // would cost the browser bundle a kilobyte.
+        let t = text.trim().to_ascii_lowercase();
         match t.as_str() {
             "same day" | "当天" | "当日" => {
                 return Ok(Offset {
