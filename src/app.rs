@@ -98,10 +98,11 @@ impl AppState {
             match result {
                 Ok((db, report)) => {
                     self.reachable.set(true);
-                    let now = chrono::Utc::now()
-                        .with_timezone(&revisit_domain::time::china())
-                        .format("%H:%M:%S")
-                        .to_string();
+                    let now = revisit_domain::time::hh_mm_ss(
+                        chrono::Utc::now()
+                            .with_timezone(&revisit_domain::time::china())
+                            .time(),
+                    );
                     let _ = db.set_meta(meta::LAST_SYNC, &now).await;
                     self.last_sync.set(Some(now));
                     if report.pulled > 0 || report.pushed > 0 {

@@ -2,7 +2,10 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use leptos::prelude::*;
-use revisit_domain::{VisitRecord, time::china};
+use revisit_domain::{
+    VisitRecord,
+    time::{china, minute_text},
+};
 
 use crate::app::app_state;
 
@@ -19,11 +22,7 @@ pub fn VisitCard(
 ) -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
-    let when = visit
-        .visited_at
-        .with_timezone(&china())
-        .format("%Y-%m-%d %H:%M")
-        .to_string();
+    let when = minute_text(visit.visited_at.with_timezone(&china()).naive_local());
     let signature = visit
         .signature
         .as_ref()

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use revisit_domain::{
     Customer, Tier,
     policy::{AgendaEntry, EngineInput, Horizon, ItemStatus, Lang, open_agenda},
+    time::{date_text, minute_text},
 };
 
 use crate::{
@@ -120,9 +121,9 @@ fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> 
 fn when(at: NaiveDateTime) -> String {
     let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
     if at.time() == end_of_day {
-        at.format("%Y-%m-%d").to_string()
+        date_text(at.date())
     } else {
-        at.format("%Y-%m-%d %H:%M").to_string()
+        minute_text(at)
     }
 }
 

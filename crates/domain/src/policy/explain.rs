@@ -29,7 +29,7 @@ impl AgendaEntry<'_> {
     /// policy 设备售后 (000 §P)".
     pub fn explain(&self, lang: Lang) -> String {
         let b = &self.because;
-        let at = b.at.format("%Y-%m-%d %H:%M");
+        let at = crate::time::minute_text(b.at);
         let nth = b.occurrence;
         match lang {
             Lang::Zh => {
