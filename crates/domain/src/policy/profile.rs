@@ -145,6 +145,9 @@ impl ProfileSpec {
     }
 }
 
+/// The most rules one profile may hold (the engine numbers them with `u16`).
+pub const MAX_RULES: usize = u16::MAX as usize;
+
 impl PolicyProfile {
     /// Parses and validates a policy file's TOML; `file` names it in errors.
     #[cfg(feature = "toml")]
@@ -178,6 +181,16 @@ impl PolicyProfile {
         }
         // Profiles hold tens of rules: linear searches here keep hash tables out of the
         // browser bundle, which runs this validation too.
+        // The engine numbers rules with `u16` to keep agenda entries small.
+        if raw.rules.len() > MAX_RULES {
+            return Err(err(
+                None,
+                format!(
+                    "{} rules: at most {MAX_RULES} in one profile",
+                    raw.rules.len()
+                ),
+            ));
+        }
         let mut rules: Vec<FollowUpRule> = Vec::new();
         for r in raw.rules {
             let id = r.id.as_str();

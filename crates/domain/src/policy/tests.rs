@@ -587,6 +587,10 @@ fn bad_policies_are_rejected_naming_file_rule_and_problem() {
         cycle,
         "bad.toml: rule a: cycle of rules a → b → a would generate unboundedly",
     );
+    let many: String = (0..=super::profile::MAX_RULES)
+        .map(|n| format!("[[rule]]\nid = \"r{n}\"\nkind = \"k\"\ntrigger = \"purchase\"\ndue = \"1 day\"\nsource = \"s\"\n"))
+        .collect();
+    check_rejected(&many, "bad.toml: 65536 rules: at most 65535 in one profile");
     check_rejected(
         "call_windows = [\"17:00-15:00\"]",
         "bad.toml: call window \"17:00-15:00\" ends before it starts",
