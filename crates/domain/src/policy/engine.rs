@@ -106,29 +106,26 @@ fn evaluate<'p>(
     }
     // Events and visits bucketed by customer (a counting sort: two linear passes, no
     // comparisons), each with its local time computed once.
-    let events =
-        Buckets::new(
-            customers,
-            input.events.iter().filter(|e| e.at <= now).filter_map(|e| {
-                Some((*position.get(&e.customer_id)?, (e.kind, clock.local(e.at))))
-            }),
-        );
+    let bucket_of = |id: &CustomerId, at: DateTime<Utc>| match at <= now {
+        true => position.get(id).copied(),
+        false => None,
+    };
+    let events = Buckets::new(
+        customers,
+        &input.events,
+        |e| bucket_of(&e.customer_id, e.at),
+        |_, e| (e.kind, clock.local(e.at)),
+    );
     let visits = Buckets::new(
         customers,
-        input
-            .visits
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| v.at <= now)
-            .filter_map(|(n, v)| {
-                let visit = Visit {
-                    at: clock.local(v.at),
-                    index: n as u32,
-                    outcome: v.outcome,
-                    channel: v.channel,
-                };
-                Some((*position.get(&v.customer_id)?, visit))
-            }),
+        &input.visits,
+        |v| bucket_of(&v.customer_id, v.at),
+        |n, v| Visit {
+            at: clock.local(v.at),
+            index: n as u32,
+            outcome: v.outcome,
+            channel: v.channel,
+        },
     );
     let mut out = Agenda {
         policy: &profile.name,
@@ -140,7 +137,8 @@ fn evaluate<'p>(
         items: Vec::new(),
         data_corrections: Vec::new(),
     };
-    let mut pending: Vec<Pending> = Vec::with_capacity(customers);
+    // About one open item per customer and event; the whole agenda has a few more.
+    let mut pending: Vec<Pending> = Vec::with_capacity(customers + input.events.len());
     let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
         work.visits.clear();
@@ -283,25 +281,41 @@ struct Buckets<T> {
 }
 
 impl<T: Copy> Buckets<T> {
-    fn new(customers: usize, pairs: impl Iterator<Item = (u32, T)>) -> Buckets<T> {
-        let pairs: Vec<(u32, T)> = pairs.collect();
+    /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(n, record)`.
+    fn new<R>(
+        customers: usize,
+        records: &[R],
+        bucket: impl Fn(&R) -> Option<u32>,
+        value: impl Fn(usize, &R) -> T,
+    ) -> Buckets<T> {
+        const NONE: u32 = u32::MAX;
         let mut starts = vec![0u32; customers + 1];
-        for &(c, _) in &pairs {
-            starts[c as usize + 1] += 1;
-        }
+        let of: Vec<u32> = records
+            .iter()
+            .map(|r| match bucket(r) {
+                Some(c) => {
+                    starts[c as usize + 1] += 1;
+                    c
+                }
+                None => NONE,
+            })
+            .collect();
         for c in 0..customers {
             starts[c + 1] += starts[c];
         }
         let mut next = starts.clone();
         // Every slot is overwritten below; the first value only initialises the array.
-        let mut values = match pairs.first() {
-            Some(&(_, v)) => vec![v; pairs.len()],
+        let first = of.iter().position(|&c| c != NONE);
+        let mut values = match first {
+            Some(n) => vec![value(n, &records[n]); starts[customers] as usize],
             None => Vec::new(),
         };
-        for (c, value) in pairs {
-            let slot = &mut next[c as usize];
-            values[*slot as usize] = value;
-            *slot += 1;
+        for (n, (&c, r)) in of.iter().zip(records).enumerate() {
+            if c != NONE {
+                let slot = &mut next[c as usize];
+                values[*slot as usize] = value(n, r);
+                *slot += 1;
+            }
         }
         Buckets { starts, values }
     }
