@@ -195,7 +195,7 @@ fn evaluate<'p>(
     // customer's items were made), which `pending` already follows: a stable sort of the
     // records themselves, then read in order to write the entries (sorting indices and
     // reading the records back in agenda order was slower, one cache miss per item).
-    pending.sort_by_key(|p| p.key);
+    let pending = sort_stably_by_key(pending);
     out.items = pending
         .iter()
         .map(|p| {
@@ -245,11 +245,74 @@ impl Clock {
 fn order_key(status: ItemStatus, priority: i32, vip: bool, due: LocalSecs) -> u64 {
     let status = status as u64;
     let priority = u64::from(255 - (priority.clamp(-128, 127) + 128) as u8);
-    let due = (due + (1i64 << 39)).clamp(0, (1i64 << 40) - 1) as u64;
+    let due = due.saturating_add(1i64 << 39).clamp(0, (1i64 << 40) - 1) as u64;
     (status << 60) | (priority << 52) | (u64::from(!vip) << 51) | (due << 11)
 }
 
+/// `pending` sorted stably by key. Keys are (class: status, priority, VIP; due time): the
+/// records are first dealt into buckets by class and due day in one stable pass (there are
+/// few classes and the due days of an agenda span a few years), then each bucket, a handful
+/// of records, is sorted on its own. Far-apart due days fall back to a plain stable sort.
+fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
+    const DUE_MASK: u64 = (1 << 40) - 1;
+    let class_of = |key: u64| key >> 51;
+    let day_of_key = |key: u64| ((key >> 11) & DUE_MASK) / DAY as u64;
+    let mut classes: Vec<u64> = Vec::new();
+    let (mut first_day, mut last_day) = (u64::MAX, 0);
+    for p in &pending {
+        let class = class_of(p.key);
+        if !classes.contains(&class) {
+            if classes.len() == 64 {
+                pending.sort_by_key(|p| p.key);
+                return pending;
+            }
+            classes.push(class);
+        }
+        let day = day_of_key(p.key);
+        first_day = first_day.min(day);
+        last_day = last_day.max(day);
+    }
+    classes.sort_unstable();
+    let days = last_day.saturating_sub(first_day).saturating_add(1);
+    let buckets = (classes.len() as u64).saturating_mul(days);
+    if pending.len() < 2 || buckets > 4 * pending.len() as u64 + 4096 {
+        pending.sort_by_key(|p| p.key);
+        return pending;
+    }
+    let bucket_of = |key: u64| {
+        let class = classes.partition_point(|&c| c < class_of(key)) as u64;
+        (class * days + day_of_key(key) - first_day) as usize
+    };
+    let mut starts = vec![0u32; buckets as usize + 1];
+    let of: Vec<u32> = pending
+        .iter()
+        .map(|p| {
+            let b = bucket_of(p.key);
+            starts[b + 1] += 1;
+            b as u32
+        })
+        .collect();
+    for b in 0..buckets as usize {
+        starts[b + 1] += starts[b];
+    }
+    let mut next = starts.clone();
+    let mut sorted = vec![pending[0]; pending.len()];
+    for (p, &b) in pending.iter().zip(&of) {
+        let slot = &mut next[b as usize];
+        sorted[*slot as usize] = *p;
+        *slot += 1;
+    }
+    for b in 0..buckets as usize {
+        let bucket = &mut sorted[starts[b] as usize..starts[b + 1] as usize];
+        if bucket.len() > 1 {
+            bucket.sort_by_key(|p| p.key);
+        }
+    }
+    sorted
+}
+
 /// An item with what its agenda entry needs, kept compact until the agenda is sorted.
+#[derive(Clone, Copy)]
 struct Pending {
     /// The agenda order ([`order_key`]).
     key: u64,
@@ -597,4 +660,93 @@ fn applies(
         None => chrono::NaiveDate::MIN,
     };
     rule.when.holds(facts, on, via)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn pending(key: u64, n: u32) -> Pending {
+        Pending {
+            key,
+            customer_id: CustomerId(uuid::Uuid::nil()),
+            item: Item {
+                start: 0,
+                earliest: 0,
+                due: 0,
+                deadline: 0,
+                offset: Offset {
+                    amount: 0,
+                    unit: OffsetUnit::Days,
+                },
+                // The input position, to check that equal keys keep input order.
+                occurrence: n,
+                done: None,
+                rule: 0,
+                after: None,
+                trigger: None,
+            },
+            done_at: 0,
+            done_visit: u32::MAX,
+            status: ItemStatus::Due,
+            vip: false,
+            flagged: false,
+        }
+    }
+
+    fn order_of(v: &[Pending]) -> Vec<(u64, u32)> {
+        v.iter().map(|p| (p.key, p.item.occurrence)).collect()
+    }
+
+    proptest! {
+        /// The bucketed sort gives exactly what a plain stable sort by key gives: for
+        /// agenda-like keys (few classes, due days close together), for due days far apart
+        /// and for many classes (both fallbacks), with many equal keys.
+        #[test]
+        fn bucketed_sort_is_a_stable_sort_by_key(
+            raw in proptest::collection::vec(
+                (0usize..5, -128i32..128, any::<bool>(), 0i64..4_000, 0i64..3 * DAY),
+                0..400,
+            ),
+            far in any::<bool>(),
+            many_classes in any::<bool>(),
+        ) {
+            let statuses = [
+                ItemStatus::Overdue,
+                ItemStatus::Due,
+                ItemStatus::Upcoming,
+                ItemStatus::Done,
+                ItemStatus::DoneLate,
+            ];
+            let items: Vec<Pending> = raw
+                .iter()
+                .enumerate()
+                .map(|(n, &(status, priority, vip, day, secs))| {
+                    let day = if far { day * 1_000 } else { day % 40 };
+                    let priority = if many_classes { priority } else { [0, 10, -5][priority.rem_euclid(3) as usize] };
+                    let due = 20_000 * DAY + day * DAY + secs % 4 * 3_600;
+                    pending(order_key(statuses[status], priority, vip, due), n as u32)
+                })
+                .collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|p| p.key);
+            prop_assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
+        }
+    }
+
+    #[test]
+    fn bucketed_sort_keeps_keys_at_the_ends_of_time_in_order() {
+        let keys = [
+            order_key(ItemStatus::Overdue, 0, false, i64::MAX),
+            order_key(ItemStatus::Overdue, 0, false, 0),
+            order_key(ItemStatus::Overdue, 0, false, i64::MIN),
+            order_key(ItemStatus::Overdue, 0, false, i64::MAX - 1),
+        ];
+        let items: Vec<Pending> = (0..4).map(|n| pending(keys[n], n as u32)).collect();
+        let mut expected = items.clone();
+        expected.sort_by_key(|p| p.key);
+        assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
+    }
 }
