@@ -285,32 +285,19 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
         let class = classes.partition_point(|&c| c < class_of(key)) as u64;
         (class * days + day_of_key(key) - first_day) as usize
     };
-    let mut starts = vec![0u32; buckets as usize + 1];
-    let of: Vec<u32> = pending
-        .iter()
-        .map(|p| {
-            let b = bucket_of(p.key);
-            starts[b + 1] += 1;
-            b as u32
-        })
-        .collect();
+    let mut dealt = Buckets::new(
+        buckets as usize,
+        &pending,
+        |p| Some(bucket_of(p.key) as u32),
+        |_, p| *p,
+    );
     for b in 0..buckets as usize {
-        starts[b + 1] += starts[b];
-    }
-    let mut next = starts.clone();
-    let mut sorted = vec![pending[0]; pending.len()];
-    for (p, &b) in pending.iter().zip(&of) {
-        let slot = &mut next[b as usize];
-        sorted[*slot as usize] = *p;
-        *slot += 1;
-    }
-    for b in 0..buckets as usize {
-        let bucket = &mut sorted[starts[b] as usize..starts[b + 1] as usize];
+        let bucket = &mut dealt.values[dealt.starts[b] as usize..dealt.starts[b + 1] as usize];
         if bucket.len() > 1 {
             bucket.sort_by_key(|p| p.key);
         }
     }
-    sorted
+    dealt.values
 }
 
 /// An item with what its agenda entry needs, kept compact until the agenda is sorted.
@@ -339,7 +326,8 @@ struct Visit {
     channel: Channel,
 }
 
-/// Values grouped by customer position in one flat array (counting sort).
+/// Values grouped by bucket number (a customer's position, an agenda class and day) in one
+/// flat array, in input order within a bucket (a counting sort).
 struct Buckets<T> {
     starts: Vec<u32>,
     values: Vec<T>,
@@ -348,13 +336,13 @@ struct Buckets<T> {
 impl<T: Copy> Buckets<T> {
     /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(n, record)`.
     fn new<R>(
-        customers: usize,
+        buckets: usize,
         records: &[R],
         bucket: impl Fn(&R) -> Option<u32>,
         value: impl Fn(usize, &R) -> T,
     ) -> Buckets<T> {
         const NONE: u32 = u32::MAX;
-        let mut starts = vec![0u32; customers + 1];
+        let mut starts = vec![0u32; buckets + 1];
         let of: Vec<u32> = records
             .iter()
             .map(|r| match bucket(r) {
@@ -365,14 +353,14 @@ impl<T: Copy> Buckets<T> {
                 None => NONE,
             })
             .collect();
-        for c in 0..customers {
+        for c in 0..buckets {
             starts[c + 1] += starts[c];
         }
         let mut next = starts.clone();
         // Every slot is overwritten below; the first value only initialises the array.
         let first = of.iter().position(|&c| c != NONE);
         let mut values = match first {
-            Some(n) => vec![value(n, &records[n]); starts[customers] as usize],
+            Some(n) => vec![value(n, &records[n]); starts[buckets] as usize],
             None => Vec::new(),
         };
         for (n, (&c, r)) in of.iter().zip(records).enumerate() {
@@ -385,8 +373,8 @@ impl<T: Copy> Buckets<T> {
         Buckets { starts, values }
     }
 
-    fn of(&self, customer: usize) -> &[T] {
-        &self.values[self.starts[customer] as usize..self.starts[customer + 1] as usize]
+    fn of(&self, bucket: usize) -> &[T] {
+        &self.values[self.starts[bucket] as usize..self.starts[bucket + 1] as usize]
     }
 }
 
