@@ -262,23 +262,25 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
     let mut classes: Vec<u64> = Vec::new();
     let (mut first_day, mut last_day) = (u64::MAX, 0);
     for p in &pending {
+        // Kept sorted as they come (a few at most; no sort of its own, which would cost the
+        // browser bundle a sort routine).
         let class = class_of(p.key);
-        if !classes.contains(&class) {
+        let at = classes.partition_point(|&c| c < class);
+        if classes.get(at) != Some(&class) {
             if classes.len() == 64 {
-                pending.sort_by_key(|p| p.key);
+                pending.sort_by_key(Pending::sort_key);
                 return pending;
             }
-            classes.push(class);
+            classes.insert(at, class);
         }
         let day = day_of_key(p.key);
         first_day = first_day.min(day);
         last_day = last_day.max(day);
     }
-    classes.sort_unstable();
     let days = last_day.saturating_sub(first_day).saturating_add(1);
     let buckets = (classes.len() as u64).saturating_mul(days);
     if pending.len() < 2 || buckets > 4 * pending.len() as u64 + 4096 {
-        pending.sort_by_key(|p| p.key);
+        pending.sort_by_key(Pending::sort_key);
         return pending;
     }
     let bucket_of = |key: u64| {
@@ -294,7 +296,7 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
     for b in 0..buckets as usize {
         let bucket = &mut dealt.values[dealt.starts[b] as usize..dealt.starts[b + 1] as usize];
         if bucket.len() > 1 {
-            bucket.sort_by_key(|p| p.key);
+            bucket.sort_by_key(Pending::sort_key);
         }
     }
     dealt.values
@@ -314,6 +316,14 @@ struct Pending {
     status: ItemStatus,
     vip: bool,
     flagged: bool,
+}
+
+impl Pending {
+    /// [`Pending::key`]; one function for every sort of these records, so the sort's code is
+    /// generated once (the browser bundle pays for each instance).
+    fn sort_key(&self) -> u64 {
+        self.key
+    }
 }
 
 /// A visit reduced to what the rules read, with its local time.
@@ -721,7 +731,7 @@ mod tests {
                 })
                 .collect();
             let mut expected = items.clone();
-            expected.sort_by_key(|p| p.key);
+            expected.sort_by_key(Pending::sort_key);
             prop_assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
         }
     }
@@ -736,7 +746,7 @@ mod tests {
         ];
         let items: Vec<Pending> = (0..4).map(|n| pending(keys[n], n as u32)).collect();
         let mut expected = items.clone();
-        expected.sort_by_key(|p| p.key);
+        expected.sort_by_key(Pending::sort_key);
         assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
     }
 }
