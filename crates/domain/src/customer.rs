@@ -22,10 +22,13 @@ pub struct Customer {
     /// Product model bought. 产品型号
     pub product: String,
     /// Purchase date (start of warranty). 购买日期
+    #[serde(with = "crate::time::serde_as::date")]
     pub purchased_on: NaiveDate,
     /// Installation date, if installed. 安装日期
+    #[serde(default, with = "crate::time::serde_as::option_date")]
     pub installed_on: Option<NaiveDate>,
     /// Date of the last completed repair, if any. 维修完成日期
+    #[serde(default, with = "crate::time::serde_as::option_date")]
     pub repaired_on: Option<NaiveDate>,
     /// The technician responsible for visiting this customer. 负责技术员
     pub technician_id: UserId,

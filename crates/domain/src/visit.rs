@@ -29,6 +29,7 @@ pub struct VisitRecord {
     /// The device the record was made on.
     pub device_id: DeviceId,
     /// When the visit took place (device clock; shown, never used for ordering). 回访时间
+    #[serde(with = "crate::time::serde_as::instant")]
     pub visited_at: DateTime<Utc>,
     /// How the customer was reached. 回访方式
     pub channel: Channel,

@@ -26,10 +26,10 @@ pub struct CalendarSpec {
     #[serde(default)]
     pub years: Vec<i32>,
     /// Public holidays (days off that may fall on weekdays).
-    #[serde(default)]
+    #[serde(default, with = "crate::time::serde_as::dates")]
     pub holidays: Vec<NaiveDate>,
     /// Weekend days that are working days (调休上班).
-    #[serde(default)]
+    #[serde(default, with = "crate::time::serde_as::dates")]
     pub make_up_working_days: Vec<NaiveDate>,
 }
 

@@ -149,6 +149,7 @@ pub struct LifecycleEvent {
     /// What happened.
     pub kind: Trigger,
     /// When it happened.
+    #[serde(with = "crate::time::serde_as::instant")]
     pub at: DateTime<Utc>,
 }
 
@@ -172,6 +173,7 @@ pub struct VisitFact {
     /// Who was visited.
     pub customer_id: CustomerId,
     /// When.
+    #[serde(with = "crate::time::serde_as::instant")]
     pub at: DateTime<Utc>,
     /// How.
     pub channel: Channel,
@@ -207,7 +209,7 @@ pub struct CustomerFacts {
     #[serde(default)]
     pub category: String,
     /// Last day of the warranty, if known (保修截止日).
-    #[serde(default)]
+    #[serde(default, with = "crate::time::serde_as::option_date")]
     pub warranty_until: Option<chrono::NaiveDate>,
 }
 
