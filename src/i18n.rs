@@ -4,7 +4,7 @@ mod en;
 mod zh_cn;
 
 use revisit_domain::{
-    Channel, Satisfaction,
+    Channel, Reach, Satisfaction,
     policy::{self, ItemStatus, VisitLevel},
     wire::Role,
 };
@@ -103,6 +103,10 @@ pub struct Texts {
     pub new_visit: &'static str,
     pub channel: &'static str,
     pub satisfaction: &'static str,
+    pub reach: &'static str,
+    pub reached: &'static str,
+    pub blank_number: &'static str,
+    pub wrong_number: &'static str,
     pub notes: &'static str,
     pub notes_placeholder: &'static str,
     pub signature: &'static str,
@@ -160,6 +164,15 @@ impl Texts {
         match c {
             Channel::Phone => self.ch_phone,
             Channel::OnSite => self.ch_on_site,
+        }
+    }
+
+    /// Whether a call reached the customer (空号/错号 when not).
+    pub fn reach_result(&self, r: Reach) -> &'static str {
+        match r {
+            Reach::Reached => self.reached,
+            Reach::BlankNumber => self.blank_number,
+            Reach::WrongNumber => self.wrong_number,
         }
     }
 

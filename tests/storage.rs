@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use revisit::storage::{Storage, meta};
 use revisit_domain::{
-    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId,
+    Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, UserId, VisitId,
     VisitRecord,
     policy::{CalendarSpec, ConditionSpec, ProfileSpec, RuleSpec},
     visit::MAX_SIGNATURE_BYTES,
@@ -31,7 +31,8 @@ fn visit(signature_len: usize) -> VisitRecord {
         device_id: DeviceId(Uuid::from_u128(9)),
         visited_at: Utc.with_ymd_and_hms(2026, 11, 22, 2, 0, 0).unwrap(),
         channel: Channel::OnSite,
-        satisfaction: Satisfaction::Satisfied,
+        reach: Reach::Reached,
+        satisfaction: Some(Satisfaction::Satisfied),
         notes: "滤芯已更换".into(),
         signature: Some(Signature { png }),
         sha256: String::new(),

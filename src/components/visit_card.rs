@@ -27,15 +27,23 @@ pub fn VisitCard(
         .signature
         .as_ref()
         .map(|s| format!("data:image/png;base64,{}", STANDARD.encode(&s.png)));
-    let (channel, satisfaction) = (visit.channel, visit.satisfaction);
-    let good = satisfaction.is_satisfied();
+    let (channel, reach, satisfaction) = (visit.channel, visit.reach, visit.satisfaction);
+    let good = satisfaction.is_some_and(|s| s.is_satisfied());
     view! {
         <article class="visit" data-testid=testid data-visit-id=visit.id.to_string()>
             <div class="visit-head">
                 {title.map(|title| view! { <strong>{title}</strong> })}
                 <span class="when">{when}</span>
                 <span class="tag">{move || t().channel(channel)}</span>
-                <span class="tag" class:good=good class:bad=!good>{move || t().satisfaction(satisfaction)}</span>
+                {match satisfaction {
+                    Some(s) => view! {
+                        <span class="tag" class:good=good class:bad=!good>{move || t().satisfaction(s)}</span>
+                    }.into_any(),
+                    // Not reached (空号/错号): the number needs correcting.
+                    None => view! {
+                        <span class="tag bad" data-testid="visit-reach">{move || t().reach_result(reach)}</span>
+                    }.into_any(),
+                }}
             </div>
             {(!visit.notes.is_empty()).then(|| view! { <p class="notes">{visit.notes.clone()}</p> })}
             {signature.map(|src| view! {

@@ -1,4 +1,5 @@
-//! Recording a visit, offline: channel, satisfaction, notes, and the customer's signature.
+//! Recording a visit, offline: channel, whether a call got through (空号/错号), satisfaction,
+//! notes, and the customer's signature.
 //!
 //! Save seals the record (SHA-256 over every field and the signature) and writes it with
 //! its outbox entry in one IndexedDB transaction. If that fails, the form keeps everything.
@@ -8,7 +9,7 @@ use std::str::FromStr;
 use chrono::Utc;
 use leptos::{html::Canvas, prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
-use revisit_domain::{Channel, CustomerId, Satisfaction, Signature, VisitId, VisitRecord};
+use revisit_domain::{Channel, CustomerId, Reach, Satisfaction, Signature, VisitId, VisitRecord};
 use uuid::Uuid;
 
 use crate::{
@@ -32,7 +33,13 @@ pub fn VisitFormPage() -> impl IntoView {
     let navigate = use_navigate();
 
     let channel = RwSignal::new(Channel::OnSite);
+    let reach = RwSignal::new(Reach::Reached);
     let satisfaction = RwSignal::new(None::<Satisfaction>);
+    // Only a phone call can hit a blank or wrong number; reached otherwise.
+    let reach_now = move || match channel.get() {
+        Channel::Phone => reach.get(),
+        Channel::OnSite => Reach::Reached,
+    };
     let notes = RwSignal::new(String::new());
     let canvas = NodeRef::<Canvas>::new();
     let has_ink = RwSignal::new(false);
@@ -45,11 +52,20 @@ pub fn VisitFormPage() -> impl IntoView {
         else {
             return;
         };
-        let Some(satisfaction) = satisfaction.get_untracked() else {
-            error.set(Some(t.need_satisfaction.into()));
-            return;
-        };
         let channel = channel.get_untracked();
+        let reach = match channel {
+            Channel::Phone => reach.get_untracked(),
+            Channel::OnSite => Reach::Reached,
+        };
+        // A customer not reached rated nothing.
+        let satisfaction = match (reach, satisfaction.get_untracked()) {
+            (Reach::Reached, None) => {
+                error.set(Some(t.need_satisfaction.into()));
+                return;
+            }
+            (Reach::Reached, rated) => rated,
+            _ => None,
+        };
         let signature = if channel == Channel::OnSite {
             let png = has_ink
                 .get_untracked()
@@ -70,6 +86,7 @@ pub fn VisitFormPage() -> impl IntoView {
             device_id: session.device_id,
             visited_at: Utc::now(),
             channel,
+            reach,
             satisfaction,
             notes: notes.get_untracked().trim().to_string(),
             signature,
@@ -122,19 +139,36 @@ pub fn VisitFormPage() -> impl IntoView {
                     }).collect_view()}
                 </div>
             </fieldset>
-            <fieldset>
-                <legend>{move || t().satisfaction}</legend>
-                <div class="segmented five">
-                    {Satisfaction::ALL.into_iter().map(|s| view! {
-                        <button type="button" data-testid=format!("satisfaction-{}", s.code())
-                            class:selected=move || satisfaction.get() == Some(s)
-                            aria-pressed=move || (satisfaction.get() == Some(s)).to_string()
-                            on:click=move |_| satisfaction.set(Some(s))>
-                            {move || t().satisfaction(s)}
-                        </button>
-                    }).collect_view()}
-                </div>
-            </fieldset>
+            <Show when=move || channel.get() == Channel::Phone>
+                <fieldset>
+                    <legend>{move || t().reach}</legend>
+                    <div class="segmented">
+                        {Reach::ALL.into_iter().map(|r| view! {
+                            <button type="button" data-testid=format!("reach-{}", r.code())
+                                class:selected=move || reach.get() == r
+                                aria-pressed=move || (reach.get() == r).to_string()
+                                on:click=move |_| reach.set(r)>
+                                {move || t().reach_result(r)}
+                            </button>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            </Show>
+            <Show when=move || reach_now().is_reached()>
+                <fieldset>
+                    <legend>{move || t().satisfaction}</legend>
+                    <div class="segmented five">
+                        {Satisfaction::ALL.into_iter().map(|s| view! {
+                            <button type="button" data-testid=format!("satisfaction-{}", s.code())
+                                class:selected=move || satisfaction.get() == Some(s)
+                                aria-pressed=move || (satisfaction.get() == Some(s)).to_string()
+                                on:click=move |_| satisfaction.set(Some(s))>
+                                {move || t().satisfaction(s)}
+                            </button>
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+            </Show>
             <label class="block">
                 {move || t().notes}
                 <textarea id="visit-notes" rows="4" placeholder=move || t().notes_placeholder bind:value=notes></textarea>

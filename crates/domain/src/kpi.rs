@@ -112,12 +112,14 @@ pub fn completion<'a, 'p: 'a>(
 /// 客户满意度 = (very satisfied + satisfied) ÷ visits rated (004 §七), over visits in `month`.
 pub fn satisfaction_rate(visits: &[VisitRecord], month: Month) -> Rate {
     let mut rate = Rate::default();
-    for v in visits
+    // A customer not reached (空号/错号) rated nothing.
+    for s in visits
         .iter()
         .filter(|v| month.contains(china_date(v.visited_at)))
+        .filter_map(|v| v.satisfaction)
     {
         rate.denominator += 1;
-        rate.numerator += u32::from(v.satisfaction.is_satisfied());
+        rate.numerator += u32::from(s.is_satisfied());
     }
     rate
 }
@@ -227,7 +229,7 @@ mod tests {
         v.visited_at = DateTime::parse_from_rfc3339(&format!("{on}T10:00:00+08:00"))
             .unwrap()
             .with_timezone(&Utc);
-        v.satisfaction = s;
+        v.satisfaction = Some(s);
         v.seal()
     }
 
@@ -340,6 +342,29 @@ mod tests {
         );
         assert_eq!(kpis[1].completion, rates((0, 1), (0, 0)).0);
         assert_eq!(kpis[1].visits, 0);
+    }
+
+    #[test]
+    fn a_customer_not_reached_rated_nothing() {
+        let mut blank = visit(5, "2026-11-06", Satisfaction::VerySatisfied);
+        blank.channel = crate::visit::Channel::Phone;
+        blank.signature = None;
+        blank.reach = crate::visit::Reach::BlankNumber;
+        blank.satisfaction = None;
+        let blank = blank.seal();
+        assert_eq!(blank.validate(), Ok(()));
+        let visits = [visit(1, "2026-11-03", Satisfaction::Dissatisfied), blank];
+        let november = Month {
+            year: 2026,
+            month: 11,
+        };
+        assert_eq!(
+            satisfaction_rate(&visits, november),
+            Rate {
+                numerator: 0,
+                denominator: 1
+            }
+        );
     }
 
     #[test]

@@ -15,4 +15,4 @@ pub mod wire;
 
 pub use customer::{Customer, Tier};
 pub use ids::{CustomerId, DeviceId, OrgId, UserId, VisitId};
-pub use visit::{Channel, Satisfaction, Signature, VisitRecord, VisitValidationError};
+pub use visit::{Channel, Reach, Satisfaction, Signature, VisitRecord, VisitValidationError};

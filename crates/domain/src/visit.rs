@@ -33,8 +33,13 @@ pub struct VisitRecord {
     pub visited_at: DateTime<Utc>,
     /// How the customer was reached. 回访方式
     pub channel: Channel,
-    /// The customer's rating. 满意度
-    pub satisfaction: Satisfaction,
+    /// Whether the call got through: a blank or wrong number (空号/错号) leaves the visit
+    /// open and the customer's number to be corrected (000 §C). Absent on the wire when
+    /// reached, so records made before it existed read and hash as before. 联系结果
+    #[serde(default, skip_serializing_if = "Reach::is_reached")]
+    pub reach: Reach,
+    /// The customer's rating; none when the customer was not reached. 满意度
+    pub satisfaction: Option<Satisfaction>,
     /// Free-text notes: feedback, problems, how they were resolved. 回访内容
     pub notes: String,
     /// The customer's signature, required on site (002 §7). 客户签名
@@ -109,6 +114,38 @@ impl Satisfaction {
     }
 }
 
+/// Whether a visit reached the customer. 联系结果
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// The customer was reached. 已联系
+    #[default]
+    Reached,
+    /// 空号: the number does not exist.
+    BlankNumber,
+    /// 错号: the number is not the customer's.
+    WrongNumber,
+}
+
+impl Reach {
+    /// Every result, in the order a form lists them.
+    pub const ALL: [Reach; 3] = [Reach::Reached, Reach::BlankNumber, Reach::WrongNumber];
+
+    /// The stable spelling used on the wire and in the hash.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reach::Reached => "reached",
+            Reach::BlankNumber => "blank_number",
+            Reach::WrongNumber => "wrong_number",
+        }
+    }
+
+    /// Whether the customer was reached (also: whether the field is left off the wire).
+    pub fn is_reached(&self) -> bool {
+        *self == Reach::Reached
+    }
+}
+
 /// A captured signature: PNG bytes, base64 on the wire. 客户签名
 #[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
@@ -154,6 +191,15 @@ pub enum VisitValidationError {
     /// The signature is larger than [`MAX_SIGNATURE_BYTES`].
     #[error("the signature is {0} bytes; at most {MAX_SIGNATURE_BYTES} are allowed")]
     SignatureTooLarge(usize),
+    /// A visit that reached the customer needs their rating.
+    #[error("a visit that reached the customer needs a satisfaction level")]
+    SatisfactionMissing,
+    /// A customer who was not reached cannot have rated the visit.
+    #[error("a blank or wrong number (空号/错号) cannot have a satisfaction level")]
+    SatisfactionWithoutContact,
+    /// Blank and wrong numbers are phone results.
+    #[error("a blank or wrong number (空号/错号) is a phone visit's result")]
+    UnreachableNotByPhone,
     /// The stated hash is not the hash of the record.
     #[error("the record's sha256 does not match its content")]
     HashMismatch,
@@ -176,11 +222,16 @@ impl VisitRecord {
         field(self.device_id.0.as_bytes());
         field(&self.visited_at.timestamp_micros().to_be_bytes());
         field(self.channel.code().as_bytes());
-        field(self.satisfaction.code().as_bytes());
+        field(self.satisfaction.map_or("", Satisfaction::code).as_bytes());
         field(self.notes.as_bytes());
         match &self.signature {
             Some(sig) => field(&sig.png),
             None => field(b""),
+        }
+        // Only when not reached, so the hashes of reached visits are those of before.
+        if !self.reach.is_reached() {
+            field(b"reach");
+            field(self.reach.code().as_bytes());
         }
         hex(&h.finalize())
     }
@@ -196,6 +247,16 @@ impl VisitRecord {
         let chars = self.notes.chars().count();
         if chars > MAX_NOTES_CHARS {
             return Err(VisitValidationError::NotesTooLong(chars));
+        }
+        match (self.reach, self.satisfaction) {
+            (Reach::Reached, None) => return Err(VisitValidationError::SatisfactionMissing),
+            (Reach::BlankNumber | Reach::WrongNumber, Some(_)) => {
+                return Err(VisitValidationError::SatisfactionWithoutContact);
+            }
+            _ => {}
+        }
+        if !self.reach.is_reached() && self.channel != Channel::Phone {
+            return Err(VisitValidationError::UnreachableNotByPhone);
         }
         match &self.signature {
             None if self.channel == Channel::OnSite => {
@@ -239,7 +300,8 @@ pub(crate) mod tests {
                 .unwrap()
                 .to_utc(),
             channel: Channel::OnSite,
-            satisfaction: Satisfaction::Satisfied,
+            reach: Reach::Reached,
+            satisfaction: Some(Satisfaction::Satisfied),
             notes: "净水器运行正常".into(),
             signature: Some(Signature { png }),
             sha256: String::new(),
@@ -256,6 +318,78 @@ pub(crate) mod tests {
     fn any_changed_signature_byte_breaks_the_hash() {
         let mut v = sample_visit(1);
         v.signature.as_mut().unwrap().png[9] ^= 1;
+        assert_eq!(v.validate(), Err(VisitValidationError::HashMismatch));
+    }
+
+    /// The v1 encoding, computed independently (Python's hashlib over the same
+    /// length-prefixed fields): records saved before `reach` existed keep their hash.
+    #[test]
+    fn a_reached_visit_hashes_as_before_reach_existed() {
+        assert_eq!(
+            sample_visit(1).sha256,
+            "209bad3cf9ad25ee106387fce120548e3d8433166b3a512c15d3be0c838c18f7"
+        );
+        let json = serde_json::to_value(sample_visit(1)).unwrap();
+        assert!(
+            json.get("reach").is_none(),
+            "left off the wire when reached"
+        );
+    }
+
+    /// A phone call to a blank or wrong number (空号/错号): no rating, and its own hash.
+    fn unreachable(reach: Reach) -> VisitRecord {
+        VisitRecord {
+            channel: Channel::Phone,
+            reach,
+            satisfaction: None,
+            signature: None,
+            ..sample_visit(1)
+        }
+        .seal()
+    }
+
+    #[test]
+    fn a_blank_or_wrong_number_is_a_phone_visit_without_a_rating() {
+        let blank = unreachable(Reach::BlankNumber);
+        let wrong = unreachable(Reach::WrongNumber);
+        assert_eq!(blank.validate(), Ok(()));
+        assert_eq!(wrong.validate(), Ok(()));
+        assert_ne!(blank.sha256, wrong.sha256, "the result is hashed");
+        let json = serde_json::to_string(&blank).unwrap();
+        let back: VisitRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, blank);
+        assert_eq!(back.validate(), Ok(()));
+        let mut rated = blank.clone();
+        rated.satisfaction = Some(Satisfaction::Satisfied);
+        assert_eq!(
+            rated.seal().validate(),
+            Err(VisitValidationError::SatisfactionWithoutContact)
+        );
+        let on_site = VisitRecord {
+            channel: Channel::OnSite,
+            ..sample_visit(1)
+        };
+        let on_site = VisitRecord {
+            reach: Reach::WrongNumber,
+            satisfaction: None,
+            ..on_site
+        };
+        assert_eq!(
+            on_site.seal().validate(),
+            Err(VisitValidationError::UnreachableNotByPhone)
+        );
+        let mut unrated = sample_visit(1);
+        unrated.satisfaction = None;
+        assert_eq!(
+            unrated.seal().validate(),
+            Err(VisitValidationError::SatisfactionMissing)
+        );
+    }
+
+    #[test]
+    fn a_changed_reach_breaks_the_hash() {
+        let mut v = unreachable(Reach::BlankNumber);
+        v.reach = Reach::WrongNumber;
         assert_eq!(v.validate(), Err(VisitValidationError::HashMismatch));
     }
 
@@ -349,7 +483,7 @@ pub(crate) mod tests {
                     VisitRecord {
                         id: VisitId(Uuid::from_u128(n)),
                         channel,
-                        satisfaction,
+                        satisfaction: Some(satisfaction),
                         notes,
                         signature: Some(Signature { png }),
                         visited_at: DateTime::from_timestamp(secs, 0).unwrap(),

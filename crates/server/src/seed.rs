@@ -2,7 +2,7 @@
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use revisit_domain::{
-    Channel, Customer, CustomerId, DeviceId, Satisfaction, Signature, Tier, UserId, VisitId,
+    Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, UserId, VisitId,
     VisitRecord,
     time::{china, china_date},
     wire::Role,
@@ -152,13 +152,41 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
                 } else {
                     Channel::Phone
                 },
-                satisfaction: Satisfaction::ALL[i % 4],
+                reach: Reach::Reached,
+                satisfaction: Some(Satisfaction::ALL[i % 4]),
                 notes: "设备运行正常，已提醒客户按时更换滤芯。".into(),
                 signature: on_site.then(demo_signature),
                 sha256: String::new(),
             }
             .seal();
             debug_assert_eq!(china_date(visit.visited_at), on);
+            insert_visit(&mut tx, org, &visit).await?;
+        }
+        // A few calls yesterday, after every other visit, hit a blank or wrong number
+        // (空号/错号): the agenda flags those customers for correction and keeps their
+        // visit open.
+        if i % 17 == 5 {
+            let visit = VisitRecord {
+                id: VisitId(Uuid::now_v7()),
+                customer_id: customer.id,
+                technician_id,
+                device_id: demo_device,
+                visited_at: china()
+                    .from_local_datetime(
+                        &(today - Days::new(1))
+                            .and_hms_opt(16, 0, 0)
+                            .expect("valid time"),
+                    )
+                    .single()
+                    .map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+                channel: Channel::Phone,
+                reach: [Reach::BlankNumber, Reach::WrongNumber][i % 2],
+                satisfaction: None,
+                notes: "电话无法接通，需核实客户号码。".into(),
+                signature: None,
+                sha256: String::new(),
+            }
+            .seal();
             insert_visit(&mut tx, org, &visit).await?;
         }
     }

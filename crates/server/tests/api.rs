@@ -8,7 +8,7 @@ use axum::{
 use chrono::{NaiveDate, Utc};
 use http_body_util::BodyExt;
 use revisit_domain::{
-    Channel, CustomerId, DeviceId, Satisfaction, Signature, VisitId, VisitRecord,
+    Channel, CustomerId, DeviceId, Reach, Satisfaction, Signature, VisitId, VisitRecord,
     policy::{EngineInput, Horizon, ItemStatus, Lang, WorkCalendar, open_agenda},
     wire::{
         Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
@@ -174,7 +174,8 @@ fn visit(session: &LoginResponse, device: DeviceId, customer: CustomerId) -> Vis
         device_id: device,
         visited_at: Utc::now(),
         channel: Channel::OnSite,
-        satisfaction: Satisfaction::VerySatisfied,
+        reach: Reach::Reached,
+        satisfaction: Some(Satisfaction::VerySatisfied),
         notes: "设备运行正常".into(),
         signature: Some(Signature {
             png: b"\x89PNG\r\n\x1a\nsignature".to_vec(),
@@ -812,6 +813,11 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
             .as_ref()
             .is_some_and(|s| s.png.starts_with(b"\x89PNG\r\n\x1a\n"))
     }));
+    let unreached: Vec<_> = visits.iter().filter(|v| !v.reach.is_reached()).collect();
+    assert!(
+        !unreached.is_empty() && unreached.iter().all(|v| v.satisfaction.is_none()),
+        "some calls hit a blank or wrong number (空号/错号)"
+    );
 
     // Under the demo organisation's policy, as the reports and the agenda page see it.
     let policy = &revisit_server::policy::builtin(revisit_server::policy::DEMO_PROFILE)
@@ -854,6 +860,12 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
             .any(|i| i.explain(Lang::Zh).contains(&name))
     };
     assert!(rule("首次回访"), "a first visit is due");
+    assert!(
+        unreached
+            .iter()
+            .all(|v| agenda.data_corrections.contains(&v.customer_id)),
+        "their numbers are flagged for correction"
+    );
     assert!(
         rule("购后1个月回访") && (rule("定期回访-VIP") || rule("定期回访-普通")),
         "and periodic ones"

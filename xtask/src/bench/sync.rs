@@ -11,7 +11,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use chrono::{TimeZone, Utc};
 use revisit_domain::{
-    Channel, CustomerId, DeviceId, Satisfaction, VisitId, VisitRecord,
+    Channel, CustomerId, DeviceId, Reach, Satisfaction, VisitId, VisitRecord,
     wire::{
         Entity, LoginRequest, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest,
         PushResponse, SCHEMA_VERSION,
@@ -105,7 +105,8 @@ fn ours(n: usize) -> Result<Figures> {
                     .with_ymd_and_hms(2026, 3, 1 + (i % 28) as u32, 1, 30, 0)
                     .unwrap(),
                 channel: Channel::Phone,
-                satisfaction: Satisfaction::ALL[i % 4],
+                reach: Reach::Reached,
+                satisfaction: Some(Satisfaction::ALL[i % 4]),
                 notes: "设备运行正常，客户对维修服务满意，建议下次提前电话预约。".into(),
                 signature: None,
                 sha256: String::new(),

@@ -343,6 +343,70 @@ fn unreachable_number_keeps_the_visit_open_and_flags_the_customer() {
     assert!(got.items[0].needs_data_correction);
 }
 
+/// A visit record of a blank or wrong number (空号/错号), as the visit form saves it, reaches
+/// the engine as unreachable: the first visit stays open and the number is flagged.
+#[test]
+fn a_recorded_blank_number_keeps_the_visit_open_and_flags_the_customer() {
+    use crate::visit::{Reach, tests::sample_visit};
+    let customer = crate::customer::Customer {
+        id: cid(),
+        name: "客户".into(),
+        phone: "13800000000".into(),
+        address: "上海".into(),
+        tier: crate::customer::Tier::Vip,
+        product: "净水器".into(),
+        purchased_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        installed_on: None,
+        repaired_on: None,
+        technician_id: crate::ids::UserId(Uuid::from_u128(7)),
+    };
+    let mut call = sample_visit(5);
+    call.customer_id = cid();
+    call.visited_at = at("2026-11-03 10:00");
+    let records = |reach: Reach| {
+        let visit = crate::visit::VisitRecord {
+            channel: Channel::Phone,
+            reach,
+            satisfaction: reach
+                .is_reached()
+                .then_some(crate::visit::Satisfaction::Satisfied),
+            signature: None,
+            ..call.clone()
+        }
+        .seal();
+        assert_eq!(visit.validate(), Ok(()));
+        EngineInput::from_records(std::slice::from_ref(&customer), &[visit])
+    };
+    let profile = builtin("skeleton").unwrap();
+    let run = |input: &EngineInput| {
+        open_agenda(
+            &profile,
+            &WorkCalendar::china(),
+            input,
+            at("2026-11-04 09:00"),
+            Horizon::default(),
+        )
+        .items
+        .iter()
+        .map(|i| (i.rule().to_string(), i.needs_data_correction))
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run(&records(Reach::BlankNumber)),
+        [("首次回访".to_string(), true)]
+    );
+    assert_eq!(
+        run(&records(Reach::WrongNumber)),
+        [("首次回访".to_string(), true)]
+    );
+    assert!(
+        run(&records(Reach::Reached))
+            .iter()
+            .all(|(rule, flagged)| rule != "首次回访" && !flagged),
+        "a reached call satisfies the first visit and flags nothing"
+    );
+}
+
 #[test]
 fn water_purifier_phone_and_on_site_visits() {
     // 000 §T: phone on the day, at 1 month, 6 months, 1 year; on site at 6 and 12 months.

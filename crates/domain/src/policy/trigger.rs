@@ -182,10 +182,12 @@ pub struct VisitFact {
 }
 
 impl From<&VisitRecord> for VisitFact {
-    /// A recorded visit: dissatisfied or very dissatisfied counts as a poor outcome.
+    /// A recorded visit: a blank or wrong number (空号/错号) is unreachable; dissatisfied or
+    /// very dissatisfied counts as a poor outcome.
     fn from(v: &VisitRecord) -> VisitFact {
         let outcome = match v.satisfaction {
-            Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied => Outcome::Poor,
+            _ if !v.reach.is_reached() => Outcome::Unreachable,
+            Some(Satisfaction::Dissatisfied | Satisfaction::VeryDissatisfied) => Outcome::Poor,
             _ => Outcome::Good,
         };
         VisitFact {
