@@ -127,6 +127,19 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         .await?;
         eprintln!("e2e: automatic sync emptied the outbox {:.1} s after the server came back", started.elapsed().as_secs_f64());
         wait_until(&tech, "online is shown again", "return document.querySelector('#net-status')?.dataset.online === 'true'").await?;
+
+        // A call to a blank number (空号): no rating is asked, the card says 空号, and it syncs.
+        tech.goto(&format!("{base}/customers/{customer_id}/visit")).await?;
+        app_ready(&tech).await?;
+        tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=channel-phone]")).await?.click().await?;
+        tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=reach-blank_number]")).await?.click().await?;
+        let rating_asked = tech.execute("return !!document.querySelector('[data-testid^=satisfaction-]')", vec![]).await?;
+        assert_eq!(rating_asked, json!(false), "a customer not reached is not asked for a rating");
+        tech.find(Locator::Css("#visit-notes")).await?.send_keys("空号，需核实客户电话。").await?;
+        tech.find(Locator::Css("#visit-save")).await?.click().await?;
+        let reach = tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=visit-reach]")).await?;
+        assert_eq!(reach.text().await?.trim(), "空号");
+        wait_until(&tech, "the 空号 call syncs", "return document.querySelector('#pending-count')?.textContent.trim() === '0'").await?;
         tech.close().await?;
 
         // 6. A manager on a laptop, in another browser profile, sees the synced, signed visit.

@@ -142,7 +142,7 @@ pub fn VisitFormPage() -> impl IntoView {
             <Show when=move || channel.get() == Channel::Phone>
                 <fieldset>
                     <legend>{move || t().reach}</legend>
-                    <div class="segmented">
+                    <div class="segmented three">
                         {Reach::ALL.into_iter().map(|r| view! {
                             <button type="button" data-testid=format!("reach-{}", r.code())
                                 class:selected=move || reach.get() == r
