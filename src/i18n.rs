@@ -68,6 +68,7 @@ pub struct Texts {
     pub login: &'static str,
     pub logging_in: &'static str,
     pub login_failed: &'static str,
+    pub login_locked: &'static str,
     pub login_needs_network: &'static str,
     pub logout: &'static str,
     pub online: &'static str,

@@ -11,6 +11,7 @@ pub(super) const TEXTS: Texts = Texts {
     login: "Log in",
     logging_in: "Logging in…",
     login_failed: "Wrong user name or password",
+    login_locked: "Too many wrong passwords: this user is locked for a while, try again later",
     login_needs_network: "The first login needs a network connection",
     logout: "Log out",
     online: "Online",

@@ -11,6 +11,7 @@ pub(super) const TEXTS: Texts = Texts {
     login: "登录",
     logging_in: "登录中…",
     login_failed: "用户名或密码错误",
+    login_locked: "密码错误次数过多，该账号已暂时锁定，请稍后再试",
     login_needs_network: "首次登录需要网络连接",
     logout: "退出",
     online: "在线",

@@ -37,6 +37,9 @@ pub fn LoginPage() -> impl IntoView {
                 Err(SyncError::Server { code, .. }) if code == "invalid_credentials" => {
                     error.set(Some(t.login_failed.into()));
                 }
+                Err(SyncError::Server { code, .. }) if code == "too_many_attempts" => {
+                    error.set(Some(t.login_locked.into()));
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);

@@ -20,6 +20,8 @@ use sha2::{Digest, Sha256};
 
 use crate::{AppState, db::timestamp, error::Error, json::ApiJson};
 
+pub mod throttle;
+
 /// How long a token lives without a new login.
 pub const SESSION_DAYS: i64 = 30;
 
@@ -94,6 +96,14 @@ async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, Error> {
+    // Checked before the password, which also spares the hashing while a name is locked.
+    let now = std::time::Instant::now();
+    state
+        .logins
+        .check(&req.username, now)
+        .map_err(|wait| Error::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        })?;
     let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT u.id, u.org_id, u.name, u.role, u.password_hash, o.name FROM users u
          JOIN organisations o ON o.id = u.org_id WHERE u.username = ?",
@@ -105,8 +115,10 @@ async fn login(
     let hash = row.as_ref().map_or(DUMMY_HASH.as_str(), |r| r.4.as_str());
     let password_ok = verify_password(&req.password, hash);
     let Some((user_id, org_id, name, role, _, org_name)) = row.filter(|_| password_ok) else {
+        state.logins.failed(&req.username, now);
         return Err(Error::InvalidCredentials);
     };
+    state.logins.succeeded(&req.username);
 
     let mut tx = state.db.begin_write().await?;
     let owner: Option<String> = sqlx::query_scalar("SELECT user_id FROM devices WHERE id = ?")

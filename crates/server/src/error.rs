@@ -2,7 +2,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
 use revisit_domain::wire::ApiError;
@@ -39,6 +39,12 @@ pub enum Error {
         /// What the client sent.
         got: u32,
     },
+    /// Too many failed logins for this user name: wait before trying again.
+    #[error("too many failed logins for this user; try again in {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds until the name is unlocked.
+        retry_after_secs: u64,
+    },
     /// Well-formed but not acceptable.
     #[error("{0}")]
     Unprocessable(String),
@@ -65,6 +71,7 @@ impl Error {
             Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Error::SchemaVersion { .. } => (StatusCode::CONFLICT, "schema_version"),
             Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
+            Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -80,13 +87,19 @@ impl IntoResponse for Error {
             Error::Forbidden(_) => "this is not allowed for this user or device".to_string(),
             other => other.to_string(),
         };
-        (
+        let mut response = (
             status,
             Json(ApiError {
                 code: code.into(),
                 message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Error::TooManyAttempts { retry_after_secs } = self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        response
     }
 }

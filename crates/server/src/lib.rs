@@ -11,11 +11,12 @@ pub mod seed;
 pub mod static_files;
 pub mod sync;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use axum::{Router, extract::DefaultBodyLimit, routing::get};
 use tower_http::trace::TraceLayer;
 
+use auth::throttle::LoginThrottle;
 pub use db::Db;
 pub use error::Error;
 
@@ -29,6 +30,19 @@ pub struct AppState {
     pub db: Db,
     /// The built client (Trunk's dist/ folder).
     pub dist: PathBuf,
+    /// Failed logins per user name (in memory, per process).
+    pub logins: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    /// The state of a server on `db` serving the client built in `dist`.
+    pub fn new(db: Db, dist: PathBuf) -> AppState {
+        AppState {
+            db,
+            dist,
+            logins: Arc::default(),
+        }
+    }
 }
 
 /// The whole application: API routes, then the static client for everything else.

@@ -62,15 +62,9 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr().unwrap_or(args.addr);
     println!("Revisit is running at http://{addr}/");
-    axum::serve(
-        listener,
-        router(AppState {
-            db: db.clone(),
-            dist: args.dist,
-        }),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, router(AppState::new(db.clone(), args.dist)))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     // Closing the pools lets SQLite checkpoint the write-ahead log into the main file.
     db.write.close().await;
     db.read.close().await;

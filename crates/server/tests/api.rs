@@ -43,10 +43,7 @@ async fn app(demo: bool) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(&dir.path().join("test.sqlite")).await.unwrap();
     seed::seed(&db, demo, today()).await.unwrap();
-    let router = router(AppState {
-        db: db.clone(),
-        dist: dir.path().join("no-dist"),
-    });
+    let router = router(AppState::new(db.clone(), dir.path().join("no-dist")));
     TestApp {
         router,
         db,
@@ -1035,10 +1032,7 @@ async fn the_first_administrator_logs_in_with_the_printed_password() {
         panic!("expected an administrator")
     };
     let app = TestApp {
-        router: router(AppState {
-            db: db.clone(),
-            dist: dir.path().join("no-dist"),
-        }),
+        router: router(AppState::new(db.clone(), dir.path().join("no-dist"))),
         db,
         _dir: dir,
     };
@@ -1135,4 +1129,43 @@ async fn pulls_during_concurrent_pushes_see_every_visit_exactly_once() {
     unique.dedup();
     assert_eq!(unique.len(), seen.len(), "no visit pulled twice");
     assert_eq!(seen.len() as i64, total, "no visit missed");
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_user_name_for_a_while() {
+    let app = app(true).await;
+    let attempt = |password: &str| {
+        Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"username": "tech1", "password": password, "device_id": device()})
+                    .to_string(),
+            ))
+            .unwrap()
+    };
+    for _ in 0..revisit_server::auth::throttle::FREE_FAILURES {
+        let res = app.router.clone().oneshot(attempt("guess")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked: even the right password is refused, with how long to wait.
+    let res = app
+        .router
+        .clone()
+        .oneshot(attempt(seed::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&wait), "Retry-After {wait}");
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body: revisit_domain::wire::ApiError = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body.code, "too_many_attempts");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // Another user is not affected.
+    let session = app.login("tech2", device()).await;
+    assert_eq!(session.user.role, Role::Technician);
 }

@@ -11,10 +11,7 @@ use tower::ServiceExt;
 
 async fn app(dir: &tempfile::TempDir, dist: &str) -> Router {
     let db = Db::open(&dir.path().join("db/test.sqlite")).await.unwrap();
-    router(AppState {
-        db,
-        dist: dir.path().join(dist),
-    })
+    router(AppState::new(db, dir.path().join(dist)))
 }
 
 /// Status, Cache-Control, body.
