@@ -14,7 +14,10 @@ use uuid::Uuid;
 
 use crate::{
     app::app_state,
-    components::signature_pad::{SignaturePad, signature_png},
+    components::{
+        choice::choice,
+        signature_pad::{SignaturePad, signature_png},
+    },
     storage,
 };
 
@@ -128,45 +131,22 @@ pub fn VisitFormPage() -> impl IntoView {
             </div>
             <fieldset>
                 <legend>{move || t().channel}</legend>
-                <div class="segmented">
-                    {Channel::ALL.into_iter().map(|c| view! {
-                        <button type="button" data-testid=format!("channel-{}", c.code())
-                            class:selected=move || channel.get() == c
-                            aria-pressed=move || (channel.get() == c).to_string()
-                            on:click=move |_| channel.set(c)>
-                            {move || t().channel(c)}
-                        </button>
-                    }).collect_view()}
-                </div>
+                {choice("", "channel", Channel::ALL, Channel::code, move || Some(channel.get()),
+                    move |c| channel.set(c), move |c| t().channel(c))}
             </fieldset>
             <Show when=move || channel.get() == Channel::Phone>
                 <fieldset>
                     <legend>{move || t().reach}</legend>
-                    <div class="segmented three">
-                        {Reach::ALL.into_iter().map(|r| view! {
-                            <button type="button" data-testid=format!("reach-{}", r.code())
-                                class:selected=move || reach.get() == r
-                                aria-pressed=move || (reach.get() == r).to_string()
-                                on:click=move |_| reach.set(r)>
-                                {move || t().reach_result(r)}
-                            </button>
-                        }).collect_view()}
-                    </div>
+                    {choice("three", "reach", Reach::ALL, Reach::code, move || Some(reach.get()),
+                        move |r| reach.set(r), move |r| t().reach_result(r))}
                 </fieldset>
             </Show>
             <Show when=move || reach_now().is_reached()>
                 <fieldset>
                     <legend>{move || t().satisfaction}</legend>
-                    <div class="segmented five">
-                        {Satisfaction::ALL.into_iter().map(|s| view! {
-                            <button type="button" data-testid=format!("satisfaction-{}", s.code())
-                                class:selected=move || satisfaction.get() == Some(s)
-                                aria-pressed=move || (satisfaction.get() == Some(s)).to_string()
-                                on:click=move |_| satisfaction.set(Some(s))>
-                                {move || t().satisfaction(s)}
-                            </button>
-                        }).collect_view()}
-                    </div>
+                    {choice("five", "satisfaction", Satisfaction::ALL, Satisfaction::code,
+                        move || satisfaction.get(), move |s| satisfaction.set(Some(s)),
+                        move |s| t().satisfaction(s))}
                 </fieldset>
             </Show>
             <label class="block">
