@@ -3,9 +3,7 @@
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use revisit_domain::{
     Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, UserId, VisitId,
-    VisitRecord,
-    time::{china, china_date},
-    wire::Role,
+    VisitRecord, time::china, wire::Role,
 };
 use uuid::Uuid;
 
@@ -108,10 +106,11 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
         // A spread of situations, all relative to today, so the agenda is never empty and the
         // month's report has figures: bought this week (first visit due, or already done on
         // time), bought weeks ago and never visited (overdue), and visited before (the next
-        // periodic visit done on time, due soon, overdue, or not yet due).
+        // periodic visit done on time, due soon, overdue, or not yet due). Customers alternate
+        // between the technicians, so each situation is counted by `i / 2`: both have them all.
         let cadence = if tier == Tier::Vip { 30 } else { 91 };
         let n = i as u64;
-        let (bought_days_ago, visited_days_ago): (u64, Vec<u64>) = match i % 10 {
+        let (bought_days_ago, visited_days_ago): (u64, Vec<u64>) = match (i / 2) % 10 {
             0 => (n % 7, vec![]),
             1 => (2 + n % 5, vec![1 + n % 5]),
             2 => (10 + n % 9, vec![]),
@@ -134,60 +133,57 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
             technician_id,
         };
         insert_customer(&mut tx, org, &customer).await?;
-        for days in visited_days_ago {
-            let on = today - Days::new(days);
+        // A visit `days_ago` at `hh:00` China time.
+        let visit = |days_ago: u64, hour: u32, channel: Channel, reach: Reach, notes: &str| {
+            let on = today - Days::new(days_ago);
             let at = china()
-                .from_local_datetime(&on.and_hms_opt(10, 30, 0).expect("valid time"))
+                .from_local_datetime(&on.and_hms_opt(hour, 0, 0).expect("valid time"))
                 .single();
-            let visited_at = at.map_or_else(Utc::now, |t| t.with_timezone(&Utc));
-            let on_site = i % 3 == 0;
-            let visit = VisitRecord {
+            VisitRecord {
                 id: VisitId(Uuid::now_v7()),
                 customer_id: customer.id,
                 technician_id,
                 device_id: demo_device,
-                visited_at,
-                channel: if on_site {
-                    Channel::OnSite
-                } else {
-                    Channel::Phone
-                },
-                reach: Reach::Reached,
-                satisfaction: Some(Satisfaction::ALL[i % 4]),
-                notes: "设备运行正常，已提醒客户按时更换滤芯。".into(),
-                signature: on_site.then(demo_signature),
+                visited_at: at.map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
+                channel,
+                reach,
+                satisfaction: reach.is_reached().then_some(Satisfaction::ALL[i % 4]),
+                notes: notes.into(),
+                signature: (channel == Channel::OnSite).then(demo_signature),
                 sha256: String::new(),
             }
-            .seal();
-            debug_assert_eq!(china_date(visit.visited_at), on);
-            insert_visit(&mut tx, org, &visit).await?;
+            .seal()
+        };
+        let mut visits = Vec::new();
+        // Customers of long standing had their first call (首次回访) within the week.
+        if bought_days_ago >= 30 {
+            visits.push(visit(
+                bought_days_ago - 3,
+                10,
+                Channel::Phone,
+                Reach::Reached,
+                "首次回访：安装使用情况良好，已告知保修政策。",
+            ));
+        }
+        let channel = if i % 3 == 0 {
+            Channel::OnSite
+        } else {
+            Channel::Phone
+        };
+        for days in visited_days_ago {
+            let notes = "设备运行正常，已提醒客户按时更换滤芯。";
+            visits.push(visit(days, 10, channel, Reach::Reached, notes));
         }
         // A few calls yesterday, after every other visit, hit a blank or wrong number
         // (空号/错号): the agenda flags those customers for correction and keeps their
         // visit open.
         if i % 17 == 5 {
-            let visit = VisitRecord {
-                id: VisitId(Uuid::now_v7()),
-                customer_id: customer.id,
-                technician_id,
-                device_id: demo_device,
-                visited_at: china()
-                    .from_local_datetime(
-                        &(today - Days::new(1))
-                            .and_hms_opt(16, 0, 0)
-                            .expect("valid time"),
-                    )
-                    .single()
-                    .map_or_else(Utc::now, |t| t.with_timezone(&Utc)),
-                channel: Channel::Phone,
-                reach: [Reach::BlankNumber, Reach::WrongNumber][i % 2],
-                satisfaction: None,
-                notes: "电话无法接通，需核实客户号码。".into(),
-                signature: None,
-                sha256: String::new(),
-            }
-            .seal();
-            insert_visit(&mut tx, org, &visit).await?;
+            let reach = [Reach::BlankNumber, Reach::WrongNumber][i % 2];
+            let notes = "电话无法接通，需核实客户号码。";
+            visits.push(visit(1, 16, Channel::Phone, reach, notes));
+        }
+        for v in &visits {
+            insert_visit(&mut tx, org, v).await?;
         }
     }
     tx.commit().await?;
