@@ -39,10 +39,10 @@ pub fn VisitFormPage() -> impl IntoView {
     let reach = RwSignal::new(Reach::Reached);
     let satisfaction = RwSignal::new(None::<Satisfaction>);
     // Only a phone call can hit a blank or wrong number; reached otherwise.
-    let reach_now = move || match channel.get() {
+    let reach_now = Memo::new(move |_| match channel.get() {
         Channel::Phone => reach.get(),
         Channel::OnSite => Reach::Reached,
-    };
+    });
     let notes = RwSignal::new(String::new());
     let canvas = NodeRef::<Canvas>::new();
     let has_ink = RwSignal::new(false);
@@ -56,10 +56,7 @@ pub fn VisitFormPage() -> impl IntoView {
             return;
         };
         let channel = channel.get_untracked();
-        let reach = match channel {
-            Channel::Phone => reach.get_untracked(),
-            Channel::OnSite => Reach::Reached,
-        };
+        let reach = reach_now.get_untracked();
         // A customer not reached rated nothing.
         let satisfaction = match (reach, satisfaction.get_untracked()) {
             (Reach::Reached, None) => {
@@ -141,7 +138,7 @@ pub fn VisitFormPage() -> impl IntoView {
                         move |r| reach.set(r), move |r| t().reach_result(r))}
                 </fieldset>
             </Show>
-            <Show when=move || reach_now().is_reached()>
+            <Show when=move || reach_now.get().is_reached()>
                 <fieldset>
                     <legend>{move || t().satisfaction}</legend>
                     {choice("five", "satisfaction", Satisfaction::ALL, Satisfaction::code,
