@@ -50,6 +50,23 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// A fresh state in `lang`: nobody logged in, nothing read yet, the network as the
+    /// browser reports it.
+    pub fn new(lang: Lang) -> AppState {
+        AppState {
+            lang: RwSignal::new(lang),
+            session: RwSignal::new(None),
+            ready: RwSignal::new(false),
+            network: RwSignal::new(window().navigator().on_line()),
+            reachable: RwSignal::new(true),
+            pending: RwSignal::new(0),
+            last_sync: RwSignal::new(None),
+            syncing: RwSignal::new(false),
+            revision: RwSignal::new(0),
+            error: RwSignal::new(None),
+        }
+    }
+
     /// Whether the server is reachable as far as we know.
     pub fn online(self) -> bool {
         self.network.get() && self.reachable.get()
@@ -145,18 +162,7 @@ pub fn App() -> impl IntoView {
         .ok()
         .flatten()
         .and_then(|s| s.get_item(LANG_KEY).ok().flatten());
-    let state = AppState {
-        lang: RwSignal::new(stored_lang.map_or(Lang::ZhCn, |c| Lang::from_code(&c))),
-        session: RwSignal::new(None),
-        ready: RwSignal::new(false),
-        network: RwSignal::new(window().navigator().on_line()),
-        reachable: RwSignal::new(true),
-        pending: RwSignal::new(0),
-        last_sync: RwSignal::new(None),
-        syncing: RwSignal::new(false),
-        revision: RwSignal::new(0),
-        error: RwSignal::new(None),
-    };
+    let state = AppState::new(stored_lang.map_or(Lang::ZhCn, |c| Lang::from_code(&c)));
     provide_context(state);
 
     Effect::new(move || {

@@ -84,6 +84,8 @@ pub struct Texts {
     pub agenda_title: &'static str,
     pub agenda_empty: &'static str,
     pub agenda_later: &'static str,
+    /// The button under a long list: (rows it adds, rows still hidden).
+    pub show_more: fn(usize, usize) -> String,
     pub agenda_policy: &'static str,
     pub no_policy: &'static str,
     pub policy_invalid: &'static str,

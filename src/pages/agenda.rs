@@ -21,6 +21,7 @@ use crate::{
 pub fn AgendaPage() -> impl IntoView {
     let state = app_state();
     let data = stored_data(state);
+    let (shown_now, shown_later) = (RwSignal::new(PAGE), RwSignal::new(PAGE));
     view! {
         <section class="agenda-page">
             {show_stored(state, data, move |stored| {
@@ -46,14 +47,21 @@ pub fn AgendaPage() -> impl IntoView {
                 let input = EngineInput::from_records(&stored.customers, &stored.visits);
                 let agenda = open_agenda(&policy.profile, &policy.calendar, &input, Utc::now(), Horizon::default());
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
-                let (mut now, mut later) = (Vec::new(), Vec::new());
-                for item in &agenda.items {
-                    if let Some(c) = stored.customers.iter().find(|c| c.id == item.customer_id) {
-                        let list = if item.status == ItemStatus::Upcoming { &mut later } else { &mut now };
-                        list.push(card(t, lang.policy(), item, c));
-                    }
-                }
-                let later_count = later.len();
+                let (now, later): (Vec<_>, Vec<_>) = agenda
+                    .items
+                    .iter()
+                    .filter_map(|item| Some((item, stored.customers.get(item.customer_index as usize)?)))
+                    .partition(|(item, _)| item.status != ItemStatus::Upcoming);
+                let (now_total, later_total) = (now.len(), later.len());
+                // Cards are made only for the rows shown: a device with thousands of customers
+                // owes thousands of visits, and the first page is what a technician works on.
+                let cards = |rows: &[(&AgendaEntry<'_>, &Customer)], shown: usize| -> Vec<AnyView> {
+                    rows.iter().take(shown).map(|(item, c)| card(t, lang.policy(), item, c)).collect()
+                };
+                let now_cards = cards(&now, shown_now.get());
+                let later_cards = cards(&later, shown_later.get());
+                // Rebuilt open once the user asked for more of it.
+                let later_open = shown_later.get_untracked() > PAGE;
                 view! {
                     <div class="agenda-head">
                         <h1>{t.agenda_title}</h1>
@@ -64,12 +72,17 @@ pub fn AgendaPage() -> impl IntoView {
                     {if now.is_empty() {
                         view! { <p class="empty">{t.agenda_empty}</p> }.into_any()
                     } else {
-                        view! { <ul class="agenda" data-testid="agenda-now">{now}</ul> }.into_any()
+                        view! {
+                            <ul class="agenda" data-testid="agenda-now">{now_cards}</ul>
+                            {more(t, now_total, shown_now)}
+                        }
+                        .into_any()
                     }}
-                    {(later_count > 0).then(|| view! {
-                        <details class="later">
-                            <summary>{format!("{} ({later_count})", t.agenda_later)}</summary>
-                            <ul class="agenda" data-testid="agenda-later">{later}</ul>
+                    {(later_total > 0).then(|| view! {
+                        <details class="later" open=later_open>
+                            <summary>{format!("{} ({later_total})", t.agenda_later)}</summary>
+                            <ul class="agenda" data-testid="agenda-later">{later_cards}</ul>
+                            {more(t, later_total, shown_later)}
                         </details>
                     })}
                 }
@@ -77,6 +90,24 @@ pub fn AgendaPage() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// Cards shown at first, and added by each press of "more".
+const PAGE: usize = 50;
+
+/// The "show more" button under a list of `total` rows of which `shown` are shown, if any
+/// are hidden.
+fn more(t: &'static Texts, total: usize, shown: RwSignal<usize>) -> Option<AnyView> {
+    let hidden = total.saturating_sub(shown.get_untracked());
+    (hidden > 0).then(|| {
+        view! {
+            <button type="button" class="secondary more" data-testid="agenda-more"
+                on:click=move |_| shown.update(|n| *n += PAGE)>
+                {(t.show_more)(hidden.min(PAGE), hidden)}
+            </button>
+        }
+        .into_any()
+    })
 }
 
 /// One item as a card linking to the customer: who, what kind of visit, status, window,

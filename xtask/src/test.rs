@@ -66,6 +66,8 @@ pub(crate) fn main() -> Result<()> {
             "wasm32-unknown-unknown",
             "--test",
             "storage",
+            "--test",
+            "agenda_page",
         ])
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");

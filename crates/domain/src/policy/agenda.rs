@@ -76,6 +76,10 @@ pub struct Because<'p> {
 pub struct AgendaEntry<'p> {
     /// The customer to visit.
     pub customer_id: CustomerId,
+    /// The customer's position in the engine input's customers (and so in the records it
+    /// was made from by `EngineInput::from_records`), for callers to find the rest of the
+    /// customer without a search.
+    pub customer_index: u32,
     /// The policy the rule belongs to.
     pub profile: &'p PolicyProfile,
     /// The rule's index in the profile (see [`AgendaEntry::follow_up_rule`]).

@@ -146,7 +146,7 @@ fn evaluate<'p>(
         work.visits.clear();
         work.visits.extend_from_slice(visits.of(i));
         // Same-time visits keep input order, so the result never depends on a random id.
-        work.visits.sort_unstable_by_key(|v| (v.at, v.index));
+        sort_few(&mut work.visits, |v| v.at);
         work.events.clear();
         work.events
             .extend(events.of(i).iter().map(|&(kind, at)| (kind, at, None)));
@@ -156,8 +156,9 @@ fn evaluate<'p>(
                 .filter(|v| v.outcome == Outcome::Poor)
                 .map(|v| (Trigger::PoorOutcome, v.at, Some(v.channel))),
         );
-        work.events
-            .sort_unstable_by_key(|&(t, at, via)| (t, at, via.map(|c| c as u8)));
+        sort_few(&mut work.events, |&(t, at, via)| {
+            (t, at, via.map(|c| c as u8))
+        });
         work.events.dedup();
         let flagged = work
             .visits
@@ -184,6 +185,7 @@ fn evaluate<'p>(
             pending.push(Pending {
                 key: order_key(status, rule.priority, vip, item.due),
                 customer_id: facts.id,
+                customer: i as u32,
                 item: *item,
                 done_at: done.map_or(0, |v| v.at),
                 done_visit: done.map_or(u32::MAX, |v| v.index),
@@ -204,6 +206,7 @@ fn evaluate<'p>(
             let item = &p.item;
             AgendaEntry {
                 customer_id: p.customer_id,
+                customer_index: p.customer,
                 profile,
                 rule_index: item.rule,
                 status: p.status,
@@ -302,12 +305,31 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
     dealt.values
 }
 
+/// Sorts one customer's events or visits stably by `key`: an insertion sort, linear for the
+/// order records usually arrive in (by time: stored by time-ordered id) and quadratic only for
+/// one customer's records in reverse. The standard sorts would cost the browser bundle a few
+/// kilobytes per element type for lists of a handful.
+fn sort_few<T: Copy, K: Ord>(records: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..records.len() {
+        let record = records[i];
+        let k = key(&record);
+        let mut j = i;
+        while j > 0 && key(&records[j - 1]) > k {
+            records[j] = records[j - 1];
+            j -= 1;
+        }
+        records[j] = record;
+    }
+}
+
 /// An item with what its agenda entry needs, kept compact until the agenda is sorted.
 #[derive(Clone, Copy)]
 struct Pending {
     /// The agenda order ([`order_key`]).
     key: u64,
     customer_id: CustomerId,
+    /// The customer's index in the input.
+    customer: u32,
     item: Item,
     /// When the satisfying visit was made (meaningless without one).
     done_at: LocalSecs,
@@ -413,9 +435,11 @@ impl RuleIndex {
             }
         }
         for (r, rule) in profile.rules.iter().enumerate() {
-            if rule.repeat_after_done && !followers[r].contains(&(r as u16)) {
-                followers[r].push(r as u16);
-                followers[r].sort_unstable();
+            // In file order, like the `after` followers (no sort: its code would cost the
+            // browser bundle).
+            let at = followers[r].partition_point(|&f| f < r as u16);
+            if rule.repeat_after_done && followers[r].get(at) != Some(&(r as u16)) {
+                followers[r].insert(at, r as u16);
             }
         }
         RuleIndex {
@@ -672,6 +696,7 @@ mod tests {
         Pending {
             key,
             customer_id: CustomerId(uuid::Uuid::nil()),
+            customer: 0,
             item: Item {
                 start: 0,
                 earliest: 0,
@@ -733,6 +758,18 @@ mod tests {
             let mut expected = items.clone();
             expected.sort_by_key(Pending::sort_key);
             prop_assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
+        }
+    }
+
+    proptest! {
+        /// A customer's records come out as a stable sort puts them, in any input order.
+        #[test]
+        fn sort_few_is_a_stable_sort(keys in proptest::collection::vec(0u8..6, 0..60)) {
+            let mut records: Vec<(u8, usize)> = keys.into_iter().zip(0..).collect();
+            let mut expected = records.clone();
+            expected.sort_by_key(|r| r.0);
+            sort_few(&mut records, |r| r.0);
+            prop_assert_eq!(records, expected);
         }
     }
 
