@@ -166,7 +166,7 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
     let more = more_button(&root, "[data-testid=agenda-now]").expect("still more to show");
     assert_eq!(
         more.text_content().unwrap(),
-        format!("再显示 {0} 条（还有 {0} 条）", CUSTOMERS - 100)
+        format!("显示其余 {} 条", CUSTOMERS - 100)
     );
     more.click();
     until_count(&root, now_items, CUSTOMERS as u32).await;

@@ -27,7 +27,10 @@ pub(super) const TEXTS: Texts = Texts {
     agenda_title: "Today's follow-up visits",
     agenda_empty: "No customer is due for a visit today",
     agenda_later: "Follow-ups not yet due",
-    show_more: |next, hidden| format!("Show {next} more ({hidden} not shown)"),
+    show_more: |next, hidden| match next == hidden {
+        true => format!("Show the other {hidden}"),
+        false => format!("Show {next} more ({hidden} not shown)"),
+    },
     agenda_policy: "Follow-up policy: ",
     no_policy: "Your organisation's follow-up policy has not reached this device yet, so there is no agenda. Sync once while online.",
     policy_invalid: "The follow-up policy received is invalid; please tell an administrator",

@@ -27,7 +27,10 @@ pub(super) const TEXTS: Texts = Texts {
     agenda_title: "今日回访",
     agenda_empty: "今天没有需要回访的客户",
     agenda_later: "未到期的回访",
-    show_more: |next, hidden| format!("再显示 {next} 条（还有 {hidden} 条）"),
+    show_more: |next, hidden| match next == hidden {
+        true => format!("显示其余 {hidden} 条"),
+        false => format!("再显示 {next} 条（还有 {hidden} 条）"),
+    },
     agenda_policy: "回访策略：",
     no_policy: "尚未收到本公司的回访策略，暂时无法排出回访日程。请在有网络时同步一次。",
     policy_invalid: "收到的回访策略无效，请联系管理员",
