@@ -101,15 +101,18 @@ fn evaluate<'p>(
     let rules = RuleIndex::new(profile);
     let customers = input.customers.len();
     // Keyed by the id as an integer: compared as two words, where `Uuid`'s byte comparison
-    // is a `memcmp` call in wasm (a tenth of the browser's time before).
+    // is a `memcmp` call in wasm (a tenth of the browser's time before). Big-endian, as
+    // `as_u128` reads it: the bytes that vary most between ids (the low end of sequential
+    // ones) land in the low bits the hash table indexes by.
+    let key = |id: &CustomerId| id.0.as_u128();
     let mut position = FxHashMap::with_capacity_and_hasher(customers, rustc_hash::FxBuildHasher);
     for (i, c) in input.customers.iter().enumerate() {
-        position.entry(c.id.0.as_u128()).or_insert(i as u32);
+        position.entry(key(&c.id)).or_insert(i as u32);
     }
     // Events and visits bucketed by customer (a counting sort: two linear passes, no
     // comparisons), each with its local time computed once.
     let bucket_of = |id: &CustomerId, at: DateTime<Utc>| match at <= now {
-        true => position.get(&id.0.as_u128()).copied(),
+        true => position.get(&key(id)).copied(),
         false => None,
     };
     let events = Buckets::new(
@@ -467,12 +470,21 @@ struct Item {
 
 /// Slots of [`Memo`]'s date table.
 const DATE_SLOTS: usize = 4096;
+/// Slots of [`Memo`]'s offset table (a power of two).
+const OFFSET_SLOTS: usize = 1 << 14;
+/// The key of an empty offset slot: no offset in days is remembered, so it never matches.
+const NO_OFFSET: Offset = Offset {
+    amount: 0,
+    unit: OffsetUnit::Days,
+};
 
 /// Calendar arithmetic remembered across customers, who share purchase and repair days:
-/// month and working-day offsets by (day, offset), and dates by day number.
+/// month and working-day offsets by (day, offset), and dates by day number. Both are
+/// direct-mapped tables (a collision computes again and takes the slot): cheaper to probe
+/// than a hash map, and what they hold never changes the result.
 struct Memo<'c> {
     calendar: &'c WorkCalendar,
-    offsets: FxHashMap<(i64, Offset), LocalSecs>,
+    offsets: Vec<(i64, Offset, LocalSecs)>,
     dates: Vec<(i64, chrono::NaiveDate)>,
 }
 
@@ -483,11 +495,13 @@ impl Memo<'_> {
             return offset.after_secs(from, self.calendar);
         }
         let day = day_of(from);
-        let calendar = self.calendar;
-        *self
-            .offsets
-            .entry((day, offset))
-            .or_insert_with(|| offset.after_secs(day * DAY, calendar))
+        let mixed = (day as u64 ^ (u64::from(offset.amount) << 20) ^ ((offset.unit as u64) << 52))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let slot = &mut self.offsets[(mixed >> (64 - OFFSET_SLOTS.trailing_zeros())) as usize];
+        if slot.0 != day || slot.1 != offset {
+            *slot = (day, offset, offset.after_secs(day * DAY, self.calendar));
+        }
+        slot.2
     }
 
     /// [`Offset::opening_after_secs`] through [`Memo::after`].
@@ -533,7 +547,7 @@ impl<'c> Work<'c> {
         Work {
             memo: Memo {
                 calendar,
-                offsets: FxHashMap::default(),
+                offsets: vec![(i64::MIN, NO_OFFSET, 0); OFFSET_SLOTS],
                 dates: vec![(i64::MIN, chrono::NaiveDate::MIN); DATE_SLOTS],
             },
             events: Vec::new(),
