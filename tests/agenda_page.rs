@@ -156,6 +156,13 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         Some("overdue")
     );
 
+    let counts = root
+        .query_selector("[data-testid=agenda-counts]")
+        .unwrap()
+        .expect("counts above the list")
+        .text_content()
+        .unwrap();
+
     let more = more_button(&root, "[data-testid=agenda-now]").expect("a button for the rest");
     assert_eq!(
         more.text_content().unwrap(),
@@ -174,6 +181,14 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         more_button(&root, "[data-testid=agenda-now]").is_none(),
         "every card shown: no button left"
     );
+    // The counts shown over the first page were those of every card.
+    let with_status = |s: &str| count(&root, &format!("{now_items}[data-status={s}]"));
+    let (overdue, due) = (with_status("overdue"), with_status("due"));
+    assert!(
+        overdue > 0 && due > 0,
+        "both kinds: {overdue} overdue, {due} due"
+    );
+    assert_eq!(counts, format!("已逾期 {overdue}待回访 {due}"));
 
     // The later list, folded at first, stays open when more of it is asked for.
     let details = || -> web_sys::HtmlDetailsElement {

@@ -53,6 +53,7 @@ pub fn AgendaPage() -> impl IntoView {
                     .filter_map(|item| Some((item, stored.customers.get(item.customer_index as usize)?)))
                     .partition(|(item, _)| item.status != ItemStatus::Upcoming);
                 let (now_total, later_total) = (now.len(), later.len());
+                let overdue = now.iter().filter(|(item, _)| item.status == ItemStatus::Overdue).count();
                 // Cards are made only for the rows shown: a device with thousands of customers
                 // owes thousands of visits, and the first page is what a technician works on.
                 let cards = |rows: &[(&AgendaEntry<'_>, &Customer)], shown: usize| -> Vec<AnyView> {
@@ -72,7 +73,17 @@ pub fn AgendaPage() -> impl IntoView {
                     {if now.is_empty() {
                         view! { <p class="empty">{t.agenda_empty}</p> }.into_any()
                     } else {
+                        // How much is owed, above a list that may show only its first page.
+                        let count = |status, n| format!("{} {n}", t.status(status));
                         view! {
+                            <p class="agenda-counts" data-testid="agenda-counts">
+                                {(overdue > 0).then(|| view! {
+                                    <span class="badge status overdue">{count(ItemStatus::Overdue, overdue)}</span>
+                                })}
+                                {(overdue < now_total).then(|| view! {
+                                    <span class="badge status due">{count(ItemStatus::Due, now_total - overdue)}</span>
+                                })}
+                            </p>
                             <ul class="agenda" data-testid="agenda-now">{now_cards}</ul>
                             {more(t, now_total, shown_now)}
                         }
