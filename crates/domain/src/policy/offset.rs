@@ -202,12 +202,18 @@ impl std::fmt::Display for Offset {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let unit = match self.unit {
             OffsetUnit::Hours => "h",
-            OffsetUnit::Days => "days",
-            OffsetUnit::WorkingDays => "working days",
-            OffsetUnit::Weeks => "weeks",
-            OffsetUnit::Months => "months",
+            OffsetUnit::Days => "day",
+            OffsetUnit::WorkingDays => "working day",
+            OffsetUnit::Weeks => "week",
+            OffsetUnit::Months => "month",
         };
-        write!(f, "{} {unit}", self.amount)
+        // "1 month", "3 months" (a spelling `parse` reads back).
+        let plural = if self.amount == 1 || self.unit == OffsetUnit::Hours {
+            ""
+        } else {
+            "s"
+        };
+        write!(f, "{} {unit}{plural}", self.amount)
     }
 }
 
@@ -254,5 +260,24 @@ mod tests {
         assert_eq!(super::add_months(d(2000, 1, 31), 1), d(2000, 2, 29));
         assert_eq!(super::add_months(d(2026, 8, 31), 1), d(2026, 9, 30));
         assert_eq!(super::add_months(NaiveDate::MAX, 1), NaiveDate::MAX);
+    }
+
+    /// Explanations read "+ 1 month", "+ 3 months", "+ 48 h"; each spelling parses back.
+    #[test]
+    fn offsets_are_written_in_english_and_read_back() {
+        for (text, written) in [
+            ("1 month", "1 month"),
+            ("3 个月", "3 months"),
+            ("next day", "1 day"),
+            ("same day", "0 days"),
+            ("1 working day", "1 working day"),
+            ("7 工作日", "7 working days"),
+            ("1 week", "1 week"),
+            ("48h", "48 h"),
+        ] {
+            let offset = super::Offset::parse(text).unwrap();
+            assert_eq!(offset.to_string(), written);
+            assert_eq!(super::Offset::parse(written), Ok(offset));
+        }
     }
 }

@@ -636,11 +636,11 @@ fn bad_policies_are_rejected_naming_file_rule_and_problem() {
     );
     check_rejected(
         &rule("trigger = \"purchase\"\nearliest = \"2 weeks\"\ndue = \"1 week\""),
-        "bad.toml: rule r: window ends (1 weeks) before it starts (2 weeks)",
+        "bad.toml: rule r: window ends (1 week) before it starts (2 weeks)",
     );
     check_rejected(
         &rule("trigger = \"purchase\"\ndue = \"1 week\"\ndeadline = \"2 days\""),
-        "bad.toml: rule r: deadline 2 days is before the due time 1 weeks",
+        "bad.toml: rule r: deadline 2 days is before the due time 1 week",
     );
     check_rejected(
         &rule("trigger = \"purchase\"\ndue = \"1 month\"\nevery = \"0 months\""),
