@@ -47,6 +47,9 @@ pub struct AppState {
     pub revision: RwSignal<u64>,
     /// An error to show in the banner.
     pub error: RwSignal<Option<String>>,
+    /// The minutes since 1970, moved on by the sync timer: pages that depend on the time
+    /// track it.
+    pub minute: RwSignal<u64>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             syncing: RwSignal::new(false),
             revision: RwSignal::new(0),
             error: RwSignal::new(None),
+            minute: RwSignal::new(minute_now()),
         }
     }
 
@@ -154,6 +158,10 @@ pub fn app_state() -> AppState {
     expect_context::<AppState>()
 }
 
+fn minute_now() -> u64 {
+    (js_sys::Date::now() / 60_000.0) as u64
+}
+
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
@@ -215,7 +223,16 @@ pub fn App() -> impl IntoView {
             state.sync();
         }
     });
-    let _ = set_interval_with_handle(move || state.sync(), SYNC_EVERY);
+    let _ = set_interval_with_handle(
+        move || {
+            // Once a minute at most: the agenda is worked out again for each new minute.
+            if minute_now() != state.minute.get_untracked() {
+                state.minute.set(minute_now());
+            }
+            state.sync();
+        },
+        SYNC_EVERY,
+    );
 
     view! {
         <Router>

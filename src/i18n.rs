@@ -87,6 +87,13 @@ pub struct Texts {
     /// The button under a long list: (rows it adds, rows still hidden).
     pub show_more: fn(usize, usize) -> String,
     pub agenda_policy: &'static str,
+    /// The policy's preferred call windows (宜致电时段), then where now stands against them.
+    pub call_windows: &'static str,
+    /// Between the items of a list of a few words (、 in Chinese).
+    pub list_separator: &'static str,
+    pub call_now: &'static str,
+    pub call_later: &'static str,
+    pub call_over: &'static str,
     pub no_policy: &'static str,
     pub policy_invalid: &'static str,
     pub due_at: &'static str,

@@ -9,8 +9,8 @@ use leptos::{prelude::*, wasm_bindgen::JsCast};
 use revisit::{app::AppState, i18n::Lang, pages::agenda::AgendaPage, storage};
 use revisit_domain::{
     Channel, Customer, CustomerId, Tier, UserId,
-    policy::{CalendarSpec, ConditionSpec, ProfileSpec, RuleSpec},
-    time::china_date,
+    policy::{CalendarSpec, CallTime, ConditionSpec, ProfileSpec, RuleSpec},
+    time::{china_date, hh_mm},
     wire::{Change, Entity, PolicyBundle},
 };
 use uuid::Uuid;
@@ -110,7 +110,7 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         .collect();
     let profile = ProfileSpec {
         name: "分页测试".into(),
-        call_windows: vec![],
+        call_windows: vec!["09:00-11:00".into(), "15:00-17:00".into()],
         rules: vec![rule("首次回访", "1 day"), rule("购后1个月回访", "1 month")],
     };
     let calendar = CalendarSpec {
@@ -118,14 +118,12 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         holidays: vec![],
         make_up_working_days: vec![],
     };
+    let bundle = PolicyBundle::new(profile, calendar);
+    let windows = bundle.validate().expect("a valid policy").profile;
     let db = storage::app_db().await.expect("open the app database");
-    db.apply_changes(
-        &changes,
-        changes.len() as u64,
-        Some(&PolicyBundle::new(profile, calendar)),
-    )
-    .await
-    .expect("store the customers and the policy");
+    db.apply_changes(&changes, changes.len() as u64, Some(&bundle))
+        .await
+        .expect("store the customers and the policy");
 
     let root: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&root).unwrap();
@@ -133,6 +131,27 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         provide_context(AppState::new(Lang::ZhCn));
         view! { <AgendaPage/> }
     });
+
+    // The policy's call windows, and where now stands (read between two clock readings, so
+    // a window opening or closing meanwhile cannot fail the test).
+    let expected = |at| match windows.call_time(at) {
+        Some(CallTime::Now { until }) => format!("现在宜致电，至 {}", hh_mm(until)),
+        Some(CallTime::Later { from }) => format!("现在不宜致电，下一时段 {}", hh_mm(from)),
+        _ => "今日宜致电时段已过".to_string(),
+    };
+    let before = expected(Utc::now());
+    until_count(&root, "[data-testid=call-time]", 1).await;
+    let line = root
+        .query_selector("[data-testid=call-time]")
+        .unwrap()
+        .unwrap();
+    let shown = line.text_content().unwrap();
+    let text = |state: String| format!("宜致电时段：09:00-11:00、15:00-17:00 · {state}");
+    assert!(
+        shown == text(before.clone()) || shown == text(expected(Utc::now())),
+        "{shown:?} is not {:?}",
+        text(before)
+    );
 
     // Due now: every customer's first call, 50 of them shown.
     let now_items = "[data-testid=agenda-now] [data-testid=agenda-item]";

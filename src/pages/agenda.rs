@@ -1,12 +1,14 @@
 //! The technician's agenda: the policy engine run here over the customers and visits in
 //! IndexedDB under the organisation's policy, overdue first, each item explained.
 
-use chrono::{NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, Tier,
-    policy::{AgendaEntry, EngineInput, Horizon, ItemStatus, Lang, open_agenda},
-    time::{date_text, minute_text},
+    policy::{
+        AgendaEntry, CallTime, EngineInput, Horizon, ItemStatus, Lang, PolicyProfile, open_agenda,
+    },
+    time::{date_text, hh_mm, minute_text},
 };
 
 use crate::{
@@ -15,8 +17,9 @@ use crate::{
     pages::{show_stored, stored_data, stored_policy},
 };
 
-/// The agenda page. It is rebuilt when the data or the language changes (the engine runs
-/// again: milliseconds), so its strings are plain text rather than one closure each.
+/// The agenda page. It is rebuilt when the data or the language changes and every minute (the
+/// engine runs again: milliseconds), so its strings are plain text rather than one closure
+/// each.
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let state = app_state();
@@ -45,7 +48,11 @@ pub fn AgendaPage() -> impl IntoView {
                     }
                 };
                 let input = EngineInput::from_records(&stored.customers, &stored.visits);
-                let agenda = open_agenda(&policy.profile, &policy.calendar, &input, Utc::now(), Horizon::default());
+                // Items fall due and call windows open as time passes: a new minute rebuilds.
+                state.minute.track();
+                let at = Utc::now();
+                let agenda = open_agenda(&policy.profile, &policy.calendar, &input, at, Horizon::default());
+                let (call_class, call_text) = call_time(t, &policy.profile, at);
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
                 let (now, later): (Vec<_>, Vec<_>) = agenda
                     .items
@@ -69,6 +76,7 @@ pub fn AgendaPage() -> impl IntoView {
                         <span class="policy-name" data-testid="policy-name">
                             {format!("{}{}", t.agenda_policy, policy.profile.name)}
                         </span>
+                        <span class=format!("call-time {call_class}") data-testid="call-time">{call_text}</span>
                     </div>
                     {if now.is_empty() {
                         view! { <p class="empty">{t.agenda_empty}</p> }.into_any()
@@ -101,6 +109,30 @@ pub fn AgendaPage() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// The policy's preferred call windows and where `now` stands against them (002 §12), with
+/// its class (`now`, `later`, `over`); empty when the policy names no window.
+fn call_time(t: &Texts, profile: &PolicyProfile, now: DateTime<Utc>) -> (&'static str, String) {
+    let (class, state) = match profile.call_time(now) {
+        None => return ("", String::new()),
+        Some(CallTime::Now { until }) => ("now", format!("{} {}", t.call_now, hh_mm(until))),
+        Some(CallTime::Later { from }) => ("later", format!("{} {}", t.call_later, hh_mm(from))),
+        Some(CallTime::Over) => ("over", t.call_over.to_owned()),
+    };
+    let windows: Vec<String> = profile
+        .call_windows
+        .iter()
+        .map(|(a, b)| format!("{}-{}", hh_mm(*a), hh_mm(*b)))
+        .collect();
+    (
+        class,
+        format!(
+            "{}{} · {state}",
+            t.call_windows,
+            windows.join(t.list_separator)
+        ),
+    )
 }
 
 /// Cards shown at first, and added by each press of "more".

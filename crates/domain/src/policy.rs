@@ -28,7 +28,7 @@ pub use offset::{Offset, OffsetUnit};
 pub use org::OrgPolicy;
 #[cfg(feature = "toml")]
 pub use profile::{BUILTIN_PROFILES, builtin, builtin_spec};
-pub use profile::{ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
+pub use profile::{CallTime, ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
 pub use trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer};
 

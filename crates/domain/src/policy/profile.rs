@@ -5,7 +5,7 @@
 //! Either way [`PolicyProfile::from_spec`] validates it, so a browser that receives a
 //! profile checks it with exactly the code that checked the file.
 
-use chrono::NaiveTime;
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -14,7 +14,7 @@ use super::{
     rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus},
     trigger::Trigger,
 };
-use crate::visit::Channel;
+use crate::{time::china, visit::Channel};
 
 /// The shipped profiles: (name, TOML text), embedded so the server can offer them offline.
 #[cfg(feature = "toml")]
@@ -49,6 +49,23 @@ pub fn builtin(name: &str) -> Option<PolicyProfile> {
 pub fn builtin_spec(name: &str) -> Option<ProfileSpec> {
     let (_, text) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
     Some(ProfileSpec::from_toml(name, text).expect("shipped profiles parse"))
+}
+
+/// Where a moment stands against a profile's preferred call windows (宜致电时段).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallTime {
+    /// Inside a window that lasts until this time.
+    Now {
+        /// The end of the window (of the latest-ending one, if windows overlap).
+        until: NaiveTime,
+    },
+    /// Between windows; the next one opens at this time.
+    Later {
+        /// When the next window opens.
+        from: NaiveTime,
+    },
+    /// Every window of the day is over.
+    Over,
 }
 
 /// A validated set of follow-up rules. 回访策略
@@ -149,6 +166,25 @@ impl ProfileSpec {
 pub const MAX_RULES: usize = u16::MAX as usize;
 
 impl PolicyProfile {
+    /// Where `now` (China local time) stands against the preferred call windows; `None` when
+    /// the policy names none.
+    pub fn call_time(&self, now: DateTime<Utc>) -> Option<CallTime> {
+        let t = now.with_timezone(&china()).time();
+        let windows = &self.call_windows;
+        let until = windows
+            .iter()
+            .filter(|(a, b)| *a <= t && t < *b)
+            .map(|w| w.1)
+            .max();
+        let from = windows.iter().map(|w| w.0).filter(|a| *a > t).min();
+        match (until, from) {
+            _ if windows.is_empty() => None,
+            (Some(until), _) => Some(CallTime::Now { until }),
+            (None, Some(from)) => Some(CallTime::Later { from }),
+            (None, None) => Some(CallTime::Over),
+        }
+    }
+
     /// Parses and validates a policy file's TOML; `file` names it in errors.
     #[cfg(feature = "toml")]
     pub fn parse(file: &str, text: &str) -> Result<PolicyProfile, PolicyError> {
@@ -361,5 +397,59 @@ mod tests {
         ] {
             assert_eq!(hh_mm(bad), None, "{bad:?}");
         }
+    }
+
+    /// 002 §12: calls 09:00–11:00 and 15:00–17:00, China time, whatever the clock's zone.
+    #[test]
+    fn call_time_against_the_windows_of_002() {
+        let spec = ProfileSpec {
+            name: "约电".into(),
+            call_windows: vec![
+                "15:00-17:00".into(),
+                "09:00-11:00".into(),
+                "10:00-11:30".into(),
+            ],
+            rules: Vec::new(),
+        };
+        let profile = PolicyProfile::from_spec("t", spec).unwrap();
+        let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+        // China is UTC+8: 09:00 there is 01:00 UTC.
+        let at = |h: i64, m: i64| {
+            "2026-11-30T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+                + chrono::Duration::minutes((h - 8) * 60 + m)
+        };
+        assert_eq!(
+            profile.call_time(at(8, 59)),
+            Some(CallTime::Later { from: t(9, 0) })
+        );
+        assert_eq!(
+            profile.call_time(at(9, 0)),
+            Some(CallTime::Now { until: t(11, 0) })
+        );
+        // Overlapping windows: the call may go on until the later end.
+        assert_eq!(
+            profile.call_time(at(10, 30)),
+            Some(CallTime::Now { until: t(11, 30) })
+        );
+        assert_eq!(
+            profile.call_time(at(11, 30)),
+            Some(CallTime::Later { from: t(15, 0) })
+        );
+        assert_eq!(
+            profile.call_time(at(16, 59)),
+            Some(CallTime::Now { until: t(17, 0) })
+        );
+        assert_eq!(profile.call_time(at(17, 0)), Some(CallTime::Over));
+        assert_eq!(profile.call_time(at(23, 59)), Some(CallTime::Over));
+        let none = PolicyProfile::from_spec(
+            "t",
+            ProfileSpec {
+                name: "无".into(),
+                call_windows: Vec::new(),
+                rules: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert_eq!(none.call_time(at(10, 0)), None);
     }
 }
