@@ -9,7 +9,7 @@ use leptos::{prelude::*, wasm_bindgen::JsCast};
 use revisit::{app::AppState, i18n::Lang, pages::agenda::AgendaPage, storage};
 use revisit_domain::{
     Channel, Customer, CustomerId, Tier, UserId,
-    policy::{CalendarSpec, CallTime, ConditionSpec, ProfileSpec, RuleSpec},
+    policy::{CalendarSpec, CallTime, ProfileSpec, RuleSpec},
     time::{china_date, hh_mm},
     wire::{Change, Entity, PolicyBundle},
 };
@@ -45,19 +45,11 @@ fn rule(id: &str, due: &str) -> RuleSpec {
     RuleSpec {
         id: id.into(),
         trigger: Some("purchase".into()),
-        after: None,
         kind: "first".into(),
         channel: Some(Channel::Phone),
-        level: 1,
-        earliest: None,
         due: due.into(),
-        deadline: None,
-        every: None,
-        until: None,
-        repeat_after_done: false,
-        when: ConditionSpec::default(),
-        priority: 0,
         source: "000 §B".into(),
+        ..RuleSpec::default()
     }
 }
 

@@ -183,22 +183,15 @@ fn policy(name: &str) -> PolicyBundle {
             rules: vec![RuleSpec {
                 id: "首次回访".into(),
                 trigger: Some("purchase".into()),
-                after: None,
                 kind: "first".into(),
                 channel: Some(Channel::Phone),
-                level: 1,
-                earliest: None,
                 due: "7 days".into(),
-                deadline: None,
-                every: None,
-                until: None,
-                repeat_after_done: false,
                 when: ConditionSpec {
                     tier: vec!["vip".into()],
                     ..ConditionSpec::default()
                 },
-                priority: 0,
                 source: "000 §B".into(),
+                ..RuleSpec::default()
             }],
         },
         CalendarSpec {

@@ -131,6 +131,30 @@ pub struct RuleSpec {
     pub source: String,
 }
 
+impl Default for RuleSpec {
+    /// What a rule without the optional fields means (level 1, no conditions, priority 0);
+    /// the required ones (`id`, `kind`, `due`, `source`) are empty, for the caller to fill.
+    fn default() -> RuleSpec {
+        RuleSpec {
+            id: String::new(),
+            trigger: None,
+            after: None,
+            kind: String::new(),
+            channel: None,
+            level: one(),
+            earliest: None,
+            due: String::new(),
+            deadline: None,
+            every: None,
+            until: None,
+            repeat_after_done: false,
+            when: ConditionSpec::default(),
+            priority: 0,
+            source: String::new(),
+        }
+    }
+}
+
 fn one() -> u8 {
     1
 }
@@ -418,29 +442,18 @@ mod tests {
             "2026-11-30T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
                 + chrono::Duration::minutes((h - 8) * 60 + m)
         };
-        assert_eq!(
-            profile.call_time(at(8, 59)),
-            Some(CallTime::Later { from: t(9, 0) })
-        );
-        assert_eq!(
-            profile.call_time(at(9, 0)),
-            Some(CallTime::Now { until: t(11, 0) })
-        );
-        // Overlapping windows: the call may go on until the later end.
-        assert_eq!(
-            profile.call_time(at(10, 30)),
-            Some(CallTime::Now { until: t(11, 30) })
-        );
-        assert_eq!(
-            profile.call_time(at(11, 30)),
-            Some(CallTime::Later { from: t(15, 0) })
-        );
-        assert_eq!(
-            profile.call_time(at(16, 59)),
-            Some(CallTime::Now { until: t(17, 0) })
-        );
-        assert_eq!(profile.call_time(at(17, 0)), Some(CallTime::Over));
-        assert_eq!(profile.call_time(at(23, 59)), Some(CallTime::Over));
+        for (h, m, expected) in [
+            (8, 59, CallTime::Later { from: t(9, 0) }),
+            (9, 0, CallTime::Now { until: t(11, 0) }),
+            // Overlapping windows: the call may go on until the later end.
+            (10, 30, CallTime::Now { until: t(11, 30) }),
+            (11, 30, CallTime::Later { from: t(15, 0) }),
+            (16, 59, CallTime::Now { until: t(17, 0) }),
+            (17, 0, CallTime::Over),
+            (23, 59, CallTime::Over),
+        ] {
+            assert_eq!(profile.call_time(at(h, m)), Some(expected), "{h}:{m}");
+        }
         let none = PolicyProfile::from_spec(
             "t",
             ProfileSpec {
