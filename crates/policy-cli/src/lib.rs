@@ -7,7 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use revisit_domain::policy::{
-    Agenda, AgendaEntry, EngineInput, Horizon, Lang, PolicyProfile, WorkCalendar, agenda, builtin,
+    Agenda, AgendaEntry, EngineInput, Horizon, ItemStatus, Lang, PolicyProfile, WorkCalendar,
+    agenda, builtin,
 };
 
 /// A built-in profile name (`general`, `installed-equipment`, …) or a path to a TOML file.
@@ -69,23 +70,89 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
             .expect("json")
         }
         Format::Table => {
-            let mut out = String::new();
+            let t = Texts::of(lang);
+            let mut out = format!(
+                "{}  {}  {}  {}\n",
+                pad(t.status, STATUS_WIDTH),
+                pad(t.due, 16),
+                pad(t.customer, 36),
+                t.why
+            );
             for i in &a.items {
                 out += &format!(
-                    "{:<9} {}  {}  {}\n",
-                    format!("{:?}", i.status),
+                    "{}  {}  {}  {}\n",
+                    pad(status(i.status, lang), STATUS_WIDTH),
                     i.due.format("%Y-%m-%d %H:%M"),
                     i.customer_id.0,
                     i.explain(lang)
                 );
             }
             if !a.call_windows.is_empty() {
-                out += &format!("call windows: {}\n", a.call_windows.join(", "));
+                out += &format!("{}{}\n", t.call_windows, a.call_windows.join(t.separator));
             }
             for c in &a.data_corrections {
-                out += &format!("fix phone number (空号/错号): {}\n", c.0);
+                out += &format!("{}{}\n", t.fix_number, c.0);
             }
             out
+        }
+    }
+}
+
+/// Display columns of the status column: the longest status, 逾期完成 (four wide characters).
+const STATUS_WIDTH: usize = 9;
+
+/// `text` padded with spaces to `width` terminal columns (a Chinese character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let columns: usize = text.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns)))
+}
+
+/// An item's status in the output language: the policies' words in Chinese.
+fn status(s: ItemStatus, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => s.zh(),
+        Lang::En => match s {
+            ItemStatus::Overdue => "overdue",
+            ItemStatus::Due => "due",
+            ItemStatus::Upcoming => "upcoming",
+            ItemStatus::Done => "done",
+            ItemStatus::DoneLate => "done late",
+        },
+    }
+}
+
+/// The table's words.
+struct Texts {
+    status: &'static str,
+    due: &'static str,
+    customer: &'static str,
+    why: &'static str,
+    call_windows: &'static str,
+    separator: &'static str,
+    fix_number: &'static str,
+}
+
+impl Texts {
+    fn of(lang: Lang) -> Texts {
+        match lang {
+            Lang::Zh => Texts {
+                status: "状态",
+                due: "应回访",
+                customer: "客户",
+                why: "依据",
+                call_windows: "宜致电时段：",
+                separator: "、",
+                fix_number: "需更正号码（空号/错号）：",
+            },
+            Lang::En => Texts {
+                status: "status",
+                due: "due",
+                customer: "customer",
+                why: "why",
+                call_windows: "call windows: ",
+                separator: ", ",
+                fix_number: "fix phone number (空号/错号): ",
+            },
         }
     }
 }
@@ -150,12 +217,12 @@ pub fn diff_command(
                 let j = &b.items[m];
                 if i.due != j.due || i.status != j.status {
                     out += &format!(
-                        "~ {} {} {:?} -> {} {:?} {}\n",
+                        "~ {} {} {} -> {} {} {}\n",
                         i.customer_id.0,
                         i.due.format("%Y-%m-%d %H:%M"),
-                        i.status,
+                        status(i.status, lang),
                         j.due.format("%Y-%m-%d %H:%M"),
-                        j.status,
+                        status(j.status, lang),
                         j.explain(lang)
                     );
                 }

@@ -31,12 +31,44 @@ fn agenda_as_a_table_puts_the_overdue_vip_visit_first() {
         "--lang",
         "en",
     ]);
-    let first = out.lines().next().unwrap();
-    assert!(first.starts_with("Overdue   2026-11-09 23:59"), "{first}");
+    let mut lines = out.lines();
+    assert!(lines.next().unwrap().starts_with("status     due  "));
+    let first = lines.next().unwrap();
+    assert!(first.starts_with("overdue    2026-11-09 23:59"), "{first}");
     assert!(
         first.contains("rule 定期回访-VIP, policy 一般售后 (000 §A)"),
         "{first}"
     );
+}
+
+/// Chinese by default: the policies' words for statuses, columns aligned for wide characters.
+#[test]
+fn agenda_as_a_table_in_chinese_by_default() {
+    let out = run(&[
+        "agenda",
+        "--policy",
+        "general",
+        "--data",
+        "examples/data.json",
+        "--now",
+        NOW,
+    ]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("状态       应回访            客户{}依据", " ".repeat(34))
+    );
+    assert!(
+        lines[1].starts_with("已逾期     2026-11-09 23:59  00000000-0000-0000-0000-000000000001  规则 购后6个月回访 的回访"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("已完成     2026-04-17 23:59"))
+    );
+    assert_eq!(lines.last(), Some(&"宜致电时段：09:00-11:00、15:00-17:00"));
 }
 
 #[test]
@@ -82,7 +114,7 @@ fn diff_shows_the_vip_visit_moving_when_vip_goes_every_two_weeks() {
             .filter(|l| l.starts_with('~'))
             .collect::<Vec<_>>(),
         [
-            "~ 00000000-0000-0000-0000-000000000001 2026-11-09 23:59 Overdue -> 2026-10-23 23:59 Overdue visit for rule 购后6个月回访 2026-10-09 10:00 + 2 weeks, rule 定期回访-VIP, policy 一般售后-VIP两周 (000 §A)"
+            "~ 00000000-0000-0000-0000-000000000001 2026-11-09 23:59 overdue -> 2026-10-23 23:59 overdue visit for rule 购后6个月回访 2026-10-09 10:00 + 2 weeks, rule 定期回访-VIP, policy 一般售后-VIP两周 (000 §A)"
         ]
     );
 }
