@@ -59,7 +59,7 @@ fn agenda_as_a_table_in_chinese_by_default() {
         format!("状态       应回访            客户{}依据", " ".repeat(34))
     );
     assert!(
-        lines[1].starts_with("已逾期     2026-11-09 23:59  00000000-0000-0000-0000-000000000001  规则 购后6个月回访 的回访"),
+        lines[1].starts_with("已逾期     2026-11-09 23:59  00000000-0000-0000-0000-000000000001  上次回访（购后6个月回访） 2026-10-09 10:00 + 1个月"),
         "{}",
         lines[1]
     );
@@ -114,7 +114,7 @@ fn diff_shows_the_vip_visit_moving_when_vip_goes_every_two_weeks() {
             .filter(|l| l.starts_with('~'))
             .collect::<Vec<_>>(),
         [
-            "~ 00000000-0000-0000-0000-000000000001 2026-11-09 23:59 overdue -> 2026-10-23 23:59 overdue visit for rule 购后6个月回访 2026-10-09 10:00 + 2 weeks, rule 定期回访-VIP, policy 一般售后-VIP两周 (000 §A)"
+            "~ 00000000-0000-0000-0000-000000000001 2026-11-09 23:59 overdue -> 2026-10-23 23:59 overdue previous visit (购后6个月回访) 2026-10-09 10:00 + 2 weeks, rule 定期回访-VIP, policy 一般售后-VIP两周 (000 §A)"
         ]
     );
 }

@@ -35,7 +35,7 @@ impl AgendaEntry<'_> {
             Lang::Zh => {
                 let start = match (b.trigger, b.after_rule) {
                     (Some(t), _) => t.zh().to_string(),
-                    (None, Some(r)) => format!("规则 {r} 的回访"),
+                    (None, Some(r)) => format!("上次回访（{r}）"),
                     (None, None) => String::new(),
                 };
                 let rep = if nth > 0 {
@@ -54,7 +54,7 @@ impl AgendaEntry<'_> {
             Lang::En => {
                 let start = match (b.trigger, b.after_rule) {
                     (Some(t), _) => t.en().to_string(),
-                    (None, Some(r)) => format!("visit for rule {r}"),
+                    (None, Some(r)) => format!("previous visit ({r})"),
                     (None, None) => String::new(),
                 };
                 let rep = if nth > 0 {
