@@ -112,8 +112,15 @@ async fn login(
     .fetch_optional(&state.db.read)
     .await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
-    let hash = row.as_ref().map_or(DUMMY_HASH.as_str(), |r| r.4.as_str());
-    let password_ok = verify_password(&req.password, hash);
+    // Argon2 is deliberately slow (tens of milliseconds of CPU): off the async workers, so
+    // logins never hold up sync requests.
+    let hash = row
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |r| r.4.clone());
+    let password = req.password.clone();
+    let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
     let Some((user_id, org_id, name, role, _, org_name)) = row.filter(|_| password_ok) else {
         state.logins.failed(&req.username, now);
         return Err(Error::InvalidCredentials);
