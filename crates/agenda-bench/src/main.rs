@@ -1,6 +1,7 @@
 //! Native run of the agenda benchmark: one JSON line per profile and engine call.
 //!
-//! `revisit-agenda-bench [customers] [events] [runs]` (defaults: 50,000, 150,000, 15).
+//! `revisit-agenda-bench [customers] [events] [runs] [profile:call]` (defaults: 50,000,
+//! 150,000, 15, every profile and call; e.g. `general:open_agenda` alone, for a profiler).
 
 use std::time::Instant;
 
@@ -17,8 +18,15 @@ fn main() {
     let bench = Bench::new(customers, events);
     let start = Instant::now();
     let clock = || start.elapsed().as_secs_f64() * 1000.0;
+    let only = std::env::args().nth(4);
     for profile in PROFILES {
         for call in Call::ALL {
+            if only
+                .as_ref()
+                .is_some_and(|o| *o != format!("{profile}:{}", call.name()))
+            {
+                continue;
+            }
             let figure = bench
                 .measure(profile, call, runs, clock)
                 .expect("a shipped profile");
