@@ -39,6 +39,33 @@ pub fn load_calendar(org: Option<&Path>) -> Result<WorkCalendar> {
     Ok(base.overridden_by(&org))
 }
 
+/// A warning when the agenda's span (from `now` to the horizon) reaches a year whose official
+/// holidays the calendar does not know: there working days skip weekends only.
+pub fn calendar_warning(
+    calendar: &WorkCalendar,
+    now: DateTime<Utc>,
+    horizon: Horizon,
+    lang: Lang,
+) -> Option<String> {
+    let today = revisit_domain::time::china_date(now);
+    let until = today + chrono::Days::new(u64::from(horizon.days));
+    let years = calendar.uncovered_years(today, until);
+    if years.is_empty() {
+        return None;
+    }
+    let years = years.iter().map(i32::to_string).collect::<Vec<_>>();
+    Some(match lang {
+        Lang::Zh => format!(
+            "注意：工作日历没有 {} 年的法定节假日与调休安排，这些年份按周末计算工作日；可用 --calendar 补充。",
+            years.join("、")
+        ),
+        Lang::En => format!(
+            "note: the calendar has no official holidays for {}; working days there skip weekends only (add them with --calendar)",
+            years.join(", ")
+        ),
+    })
+}
+
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

@@ -6,7 +6,9 @@ use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand};
 use revisit_domain::policy::{Horizon, Lang};
-use revisit_policy::{Format, agenda_command, diff_command, load_calendar, load_data, load_policy};
+use revisit_policy::{
+    Format, agenda_command, calendar_warning, diff_command, load_calendar, load_data, load_policy,
+};
 
 #[derive(Parser)]
 #[command(version, about = "Dry-run Revisit's follow-up policies (回访策略试算)")]
@@ -95,5 +97,8 @@ fn main() -> Result<()> {
         ),
     };
     print!("{text}");
+    if let Some(warning) = calendar_warning(&calendar, now, horizon, lang) {
+        eprintln!("{warning}");
+    }
     Ok(())
 }

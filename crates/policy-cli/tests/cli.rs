@@ -145,3 +145,45 @@ fn a_bad_policy_file_is_reported_with_file_rule_and_problem() {
         "{err}"
     );
 }
+
+/// An agenda that looks into a year the shipped calendar does not know says so on stderr,
+/// leaving stdout as it was (JSON stays JSON); an organisation calendar with the year does not.
+#[test]
+fn a_horizon_beyond_the_known_holidays_is_pointed_out() {
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "agenda",
+            "--policy",
+            "general",
+            "--data",
+            "examples/data.json",
+            "--now",
+            "2026-11-30T09:00:00+08:00",
+            "--format",
+            "json",
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
+        .args(args(&[]))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout is the JSON agenda");
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "注意：工作日历没有 2027 年的法定节假日与调休安排，这些年份按周末计算工作日；可用 --calendar 补充。\n"
+    );
+
+    let dir = std::env::temp_dir().join(format!("revisit-calendar-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let org = dir.join("2027.toml");
+    std::fs::write(&org, "years = [2027]\nholidays = [2027-01-01]\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
+        .args(args(&["--calendar", org.to_str().unwrap()]))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+}

@@ -4,6 +4,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
 use clap::Parser;
+use revisit_domain::policy::{Horizon, WorkCalendar};
 use revisit_server::{AppState, Db, router, seed};
 
 /// Revisit (回访) server: the API and the built client, on an embedded SQLite file.
@@ -37,6 +38,16 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", args.db.display()))?;
     let today = revisit_domain::time::china_date(chrono::Utc::now());
+    // Agendas look 90 days ahead; a year without the State Council's schedule counts only
+    // weekends as days off, so an administrator should know before working-day deadlines slip.
+    let horizon = today + chrono::Days::new(u64::from(Horizon::default().days));
+    let uncovered = WorkCalendar::china().uncovered_years(today, horizon);
+    if !uncovered.is_empty() {
+        tracing::warn!(
+            ?uncovered,
+            "the working-day calendar has no official holidays for these years: agendas count only weekends as days off there"
+        );
+    }
     match seed::seed(&db, args.demo, today)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?

@@ -117,6 +117,14 @@ impl WorkCalendar {
         self.years.iter().copied()
     }
 
+    /// The years from `from` to `to` (both included) whose official holidays this calendar
+    /// does not know: there only weekends are days off, so working-day deadlines may be early.
+    pub fn uncovered_years(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
+        (from.year()..=to.year())
+            .filter(|y| !self.years.contains(y))
+            .collect()
+    }
+
     /// Whether `day` is a working day: a make-up day, or a weekday that is not a holiday.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         if self.make_up_days.contains(&day) {

@@ -563,6 +563,32 @@ fn working_days_skip_holidays_and_count_make_up_days() {
 }
 
 #[test]
+fn the_years_without_an_official_schedule_are_named() {
+    // The shipped calendar knows 2025 and 2026; an agenda made now looks 90 days into 2027.
+    let cal = WorkCalendar::china();
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    assert_eq!(
+        cal.uncovered_years(d("2026-11-30"), d("2027-02-28")),
+        [2027]
+    );
+    assert_eq!(
+        cal.uncovered_years(d("2025-01-01"), d("2026-12-31")),
+        [0i32; 0]
+    );
+    assert_eq!(
+        cal.uncovered_years(d("2024-06-01"), d("2028-01-01")),
+        [2024, 2027, 2028]
+    );
+    // An organisation that adds a year's holidays covers it.
+    let org = WorkCalendar::from_toml("years = [2027]\nholidays = [2027-01-01]").unwrap();
+    let merged = cal.overridden_by(&org);
+    assert_eq!(
+        merged.uncovered_years(d("2026-11-30"), d("2027-02-28")),
+        [0i32; 0]
+    );
+}
+
+#[test]
 fn asia_shanghai_day_boundary() {
     // A purchase at 23:30 UTC on Oct 31 is Nov 1 in China: the first visit is due by Nov 8.
     let case = Case {
