@@ -29,15 +29,16 @@ pub struct Stored {
     pub policy: Option<PolicyBundle>,
 }
 
-/// Loads [`Stored`] again whenever stored data changes.
-pub fn stored_data(state: AppState) -> LocalResource<Result<Stored, String>> {
+/// Loads [`Stored`] again whenever stored data changes; visits with their signatures only when
+/// `signatures` (the agenda needs none, and reading them all is most of the time at scale).
+pub fn stored_data(state: AppState, signatures: bool) -> LocalResource<Result<Stored, String>> {
     LocalResource::new(move || {
         state.revision.track();
         async move {
             let db = storage::app_db().await.map_err(|e| e.to_string())?;
             Ok(Stored {
                 customers: db.customers().await.map_err(|e| e.to_string())?,
-                visits: db.visits().await.map_err(|e| e.to_string())?,
+                visits: db.visits(signatures).await.map_err(|e| e.to_string())?,
                 users: db.users().await.map_err(|e| e.to_string())?,
                 policy: db.policy().await.map_err(|e| e.to_string())?,
             })

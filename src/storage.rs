@@ -20,10 +20,13 @@ use indexed_db_futures::{
 /// The app's database name.
 pub const DB_NAME: &str = "revisit";
 /// The schema version; each bump adds an arm in [`upgrade`].
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 
 pub(crate) const CUSTOMERS: &str = "customers";
 pub(crate) const VISITS: &str = "visits";
+/// Signed visits, whole (version 2); `visits` holds them without the signature, so the
+/// agenda reads every visit without cloning every signature.
+pub(crate) const SIGNED: &str = "signed";
 pub(crate) const USERS: &str = "users";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const REJECTED: &str = "rejected";
@@ -109,6 +112,12 @@ fn upgrade(db: &Database, old: u32) -> indexed_db_futures::Result<()> {
                 .with_key_path(KeyPath::One(key))
                 .build()?;
         }
+    }
+    if old < 2 {
+        // Records stored before keep their signature in `visits`, and are read as they are.
+        db.create_object_store(SIGNED)
+            .with_key_path(KeyPath::One("id"))
+            .build()?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use revisit_domain::{
     VisitRecord,
     policy::{CalendarSpec, ConditionSpec, ProfileSpec, RuleSpec},
     visit::MAX_SIGNATURE_BYTES,
-    wire::{Change, Entity, PolicyBundle, RejectCode, RejectedMutation},
+    wire::{Change, Entity, MutationOp, PolicyBundle, RejectCode, RejectedMutation},
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -46,12 +46,12 @@ async fn saving_a_visit_writes_the_visit_its_outbox_entry_and_the_seq_together()
     let (a, b) = (visit(100), visit(100));
     assert_eq!(db.save_visit(&a).await.unwrap(), 1);
     assert_eq!(db.save_visit(&b).await.unwrap(), 2);
-    assert_eq!(db.visits().await.unwrap().len(), 2);
+    assert_eq!(db.visits(true).await.unwrap().len(), 2);
     let outbox = db.outbox(10).await.unwrap();
     assert_eq!(outbox.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
     assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(2));
     let stored = db
-        .visits()
+        .visits(true)
         .await
         .unwrap()
         .into_iter()
@@ -59,6 +59,97 @@ async fn saving_a_visit_writes_the_visit_its_outbox_entry_and_the_seq_together()
         .unwrap();
     assert_eq!(stored, a);
     assert_eq!(stored.validate(), Ok(()));
+}
+
+/// Signatures are kept apart: the agenda's read has none, the full read has every one, and
+/// a phone visit (no signature) reads the same both ways.
+#[wasm_bindgen_test]
+async fn the_agenda_reads_visits_without_their_signatures() {
+    let db = fresh("apart").await;
+    let signed = visit(2_000);
+    let mut phone = visit(0);
+    phone.channel = Channel::Phone;
+    phone.signature = None;
+    let phone = phone.seal();
+    db.save_visit(&signed).await.unwrap();
+    db.save_visit(&phone).await.unwrap();
+    let pulled = visit(300);
+    let change = Change {
+        version: 1,
+        entity: Entity::Visit(pulled.clone()),
+    };
+    db.apply_changes(&[change], 1, None).await.unwrap();
+
+    let mut whole = db.visits(true).await.unwrap();
+    let mut expected = vec![signed.clone(), phone.clone(), pulled.clone()];
+    whole.sort_by_key(|v| v.id);
+    expected.sort_by_key(|v| v.id);
+    assert_eq!(whole, expected);
+    let light = db.visits(false).await.unwrap();
+    assert_eq!(light.len(), 3);
+    for v in &light {
+        let original = expected.iter().find(|e| e.id == v.id).unwrap();
+        assert_eq!(v.signature, None, "{:?} carries its signature", v.id);
+        assert_eq!(
+            VisitRecord {
+                signature: original.signature.clone(),
+                ..v.clone()
+            },
+            *original
+        );
+    }
+    // The outbox sends the visit whole.
+    let outbox = db.outbox(10).await.unwrap();
+    assert!(matches!(&outbox[0].op, MutationOp::CreateVisit(v) if *v == signed));
+}
+
+/// A database of version 1 (signatures inside the visit records) opens as version 2 with
+/// nothing lost: the old record reads whole both ways, a new one is stored apart.
+#[wasm_bindgen_test]
+async fn a_version_1_database_keeps_its_signed_visits() {
+    use indexed_db_futures::{KeyPath, database::Database, prelude::*};
+    let name = format!("test-v1-{}", Uuid::now_v7());
+    let old = visit(1_000);
+    {
+        let db = Database::open(&name)
+            .with_version(1u32)
+            .with_on_upgrade_needed(|_, db| {
+                for (store, key) in [
+                    ("customers", "id"),
+                    ("visits", "id"),
+                    ("users", "id"),
+                    ("outbox", "seq"),
+                    ("rejected", "seq"),
+                    ("meta", "key"),
+                ] {
+                    db.create_object_store(store)
+                        .with_key_path(KeyPath::One(key))
+                        .build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let tx = db
+            .transaction("visits")
+            .with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        tx.object_store("visits")
+            .unwrap()
+            .add(&old)
+            .serde()
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close();
+    }
+    let db = Storage::open(&name).await.expect("upgraded to version 2");
+    assert_eq!(db.visits(true).await.unwrap(), vec![old.clone()]);
+    assert_eq!(db.visits(false).await.unwrap(), vec![old.clone()]);
+    let new = visit(500);
+    db.save_visit(&new).await.unwrap();
+    let whole = db.visits(true).await.unwrap();
+    assert!(whole.contains(&old) && whole.contains(&new));
 }
 
 #[wasm_bindgen_test]
@@ -76,7 +167,7 @@ async fn a_failed_save_rolls_everything_back_and_never_overwrites_a_signature() 
     assert!(db.save_visit(&forged).await.is_err());
     assert_eq!(db.outbox_len().await.unwrap(), 1);
     assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(1));
-    assert_eq!(db.visits().await.unwrap(), vec![original]);
+    assert_eq!(db.visits(true).await.unwrap(), vec![original]);
 }
 
 #[wasm_bindgen_test]
@@ -86,7 +177,7 @@ async fn an_invalid_visit_is_refused_before_anything_is_written() {
     v.notes.push('!'); // no longer matches its hash
     assert!(db.save_visit(&v).await.is_err());
     assert_eq!(db.outbox_len().await.unwrap(), 0);
-    assert!(db.visits().await.unwrap().is_empty());
+    assert!(db.visits(true).await.unwrap().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -125,7 +216,7 @@ async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
     db.apply_changes(&changes, 6, None).await.unwrap();
     assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(6));
     assert_eq!(db.customers().await.unwrap(), vec![customer]);
-    let visits = db.visits().await.unwrap();
+    let visits = db.visits(true).await.unwrap();
     assert_eq!(visits.len(), 2);
     assert!(
         visits.contains(&local),
@@ -165,7 +256,7 @@ async fn the_largest_signature_round_trips_byte_for_byte() {
     let db = fresh("large").await;
     let v = visit(MAX_SIGNATURE_BYTES - 8);
     db.save_visit(&v).await.unwrap();
-    let back = db.visits().await.unwrap().pop().unwrap();
+    let back = db.visits(true).await.unwrap().pop().unwrap();
     assert_eq!(
         back.signature.as_ref().unwrap().png.len(),
         MAX_SIGNATURE_BYTES

@@ -23,7 +23,7 @@ use crate::{
 #[component]
 pub fn AgendaPage() -> impl IntoView {
     let state = app_state();
-    let data = stored_data(state);
+    let data = stored_data(state, false);
     let (shown_now, shown_later) = (RwSignal::new(PAGE), RwSignal::new(PAGE));
     view! {
         <section class="agenda-page">

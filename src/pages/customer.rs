@@ -24,7 +24,7 @@ pub fn CustomerPage() -> impl IntoView {
             .get("id")
             .and_then(|s| CustomerId::from_str(&s).ok())
     };
-    let data = stored_data(state);
+    let data = stored_data(state, true);
     view! {
         <section>
             {show_stored(state, data, move |stored| {

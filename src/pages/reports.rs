@@ -21,7 +21,7 @@ use crate::{
 pub fn ReportsPage() -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
-    let data = stored_data(state);
+    let data = stored_data(state, true);
     view! {
         <section class="reports">
             {show_stored(state, data, move |stored| {

@@ -3,7 +3,7 @@
 use indexed_db_futures::prelude::*;
 use revisit_domain::wire::{Change, Entity, PolicyBundle};
 
-use super::{CUSTOMERS, META, Result, Storage, USERS, VISITS, meta};
+use super::{CUSTOMERS, META, Result, SIGNED, Storage, USERS, VISITS, meta, visits::add_visit};
 
 impl Storage {
     /// Stores pulled changes, the cursor that follows them and the organisation's policy when
@@ -17,18 +17,20 @@ impl Storage {
         cursor: u64,
         policy: Option<&PolicyBundle>,
     ) -> Result<()> {
-        let tx = self.write(&[CUSTOMERS, VISITS, USERS, META])?;
+        let tx = self.write(&[CUSTOMERS, VISITS, SIGNED, USERS, META])?;
         for change in changes {
             match &change.entity {
                 Entity::Customer(c) => {
                     tx.object_store(CUSTOMERS)?.put(c).serde()?;
                 }
                 Entity::Visit(v) => {
-                    let store = tx.object_store(VISITS)?;
-                    let existing: Option<revisit_domain::VisitRecord> =
-                        store.get(v.id.to_string()).serde()?.await?;
+                    let existing: Option<revisit_domain::VisitRecord> = tx
+                        .object_store(VISITS)?
+                        .get(v.id.to_string())
+                        .serde()?
+                        .await?;
                     if existing.is_none() {
-                        store.add(v).serde()?;
+                        add_visit(&tx, v)?;
                     }
                 }
                 Entity::User(u) => {
