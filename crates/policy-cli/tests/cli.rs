@@ -1,13 +1,19 @@
 //! Runs the `revisit-policy` binary on the shipped example data.
 
-use std::process::Command;
+use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
+/// Runs `revisit-policy` in the package directory (where `examples/` is).
+fn command(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// Runs it, expecting success; what it printed.
+fn run(args: &[&str]) -> String {
+    let out = command(args);
     assert!(
         out.status.success(),
         "{}",
@@ -16,21 +22,26 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `agenda --policy <policy> --data examples/data.json --now <now>`, then `extra`.
+fn agenda<'a>(policy: &'a str, now: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "agenda",
+        "--policy",
+        policy,
+        "--data",
+        "examples/data.json",
+        "--now",
+        now,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 const NOW: &str = "2026-11-22T09:00:00+08:00";
 
 #[test]
 fn agenda_as_a_table_puts_the_overdue_vip_visit_first() {
-    let out = run(&[
-        "agenda",
-        "--policy",
-        "general",
-        "--data",
-        "examples/data.json",
-        "--now",
-        NOW,
-        "--lang",
-        "en",
-    ]);
+    let out = run(&agenda("general", NOW, &["--lang", "en"]));
     let mut lines = out.lines();
     assert!(lines.next().unwrap().starts_with("status     due  "));
     let first = lines.next().unwrap();
@@ -44,15 +55,7 @@ fn agenda_as_a_table_puts_the_overdue_vip_visit_first() {
 /// Chinese by default: the policies' words for statuses, columns aligned for wide characters.
 #[test]
 fn agenda_as_a_table_in_chinese_by_default() {
-    let out = run(&[
-        "agenda",
-        "--policy",
-        "general",
-        "--data",
-        "examples/data.json",
-        "--now",
-        NOW,
-    ]);
+    let out = run(&agenda("general", NOW, &[]));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0],
@@ -73,17 +76,7 @@ fn agenda_as_a_table_in_chinese_by_default() {
 
 #[test]
 fn agenda_as_json_carries_explanations() {
-    let out = run(&[
-        "agenda",
-        "--policy",
-        "installed-equipment",
-        "--data",
-        "examples/data.json",
-        "--now",
-        NOW,
-        "--format",
-        "json",
-    ]);
+    let out = run(&agenda("installed-equipment", NOW, &["--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     let first = &v["items"][0];
     assert_eq!(first["rule"], "结果不佳-次日重访");
@@ -125,19 +118,7 @@ fn a_bad_policy_file_is_reported_with_file_rule_and_problem() {
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.toml");
     std::fs::write(&bad, "name = \"x\"\n[[rule]]\nid = \"r1\"\ntrigger = \"birthday\"\nkind = \"k\"\ndue = \"1 day\"\nsource = \"s\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
-        .args([
-            "agenda",
-            "--policy",
-            bad.to_str().unwrap(),
-            "--data",
-            "examples/data.json",
-            "--now",
-            NOW,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+    let out = command(&agenda(bad.to_str().unwrap(), NOW, &[]));
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -150,25 +131,8 @@ fn a_bad_policy_file_is_reported_with_file_rule_and_problem() {
 /// leaving stdout as it was (JSON stays JSON); an organisation calendar with the year does not.
 #[test]
 fn a_horizon_beyond_the_known_holidays_is_pointed_out() {
-    let args = |extra: &[&str]| {
-        let mut a = vec![
-            "agenda",
-            "--policy",
-            "general",
-            "--data",
-            "examples/data.json",
-            "--now",
-            "2026-11-30T09:00:00+08:00",
-            "--format",
-            "json",
-        ];
-        a.extend_from_slice(extra);
-        a.into_iter().map(String::from).collect::<Vec<_>>()
-    };
-    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
-        .args(args(&[]))
-        .output()
-        .unwrap();
+    let later = "2026-11-30T09:00:00+08:00";
+    let out = command(&agenda("general", later, &["--format", "json"]));
     assert!(out.status.success());
     serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout is the JSON agenda");
     assert_eq!(
@@ -180,10 +144,11 @@ fn a_horizon_beyond_the_known_holidays_is_pointed_out() {
     std::fs::create_dir_all(&dir).unwrap();
     let org = dir.join("2027.toml");
     std::fs::write(&org, "years = [2027]\nholidays = [2027-01-01]\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_revisit-policy"))
-        .args(args(&["--calendar", org.to_str().unwrap()]))
-        .output()
-        .unwrap();
+    let out = command(&agenda(
+        "general",
+        later,
+        &["--format", "json", "--calendar", org.to_str().unwrap()],
+    ));
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
 }
