@@ -52,7 +52,7 @@ pub fn AgendaPage() -> impl IntoView {
                 state.minute.track();
                 let at = Utc::now();
                 let agenda = open_agenda(&policy.profile, &policy.calendar, &input, at, Horizon::default());
-                let (call_class, call_text) = call_time(t, &policy.profile, at);
+                let (call_class, call_text) = call_time(t, &policy.profile, &agenda.call_windows, at);
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
                 let (now, later): (Vec<_>, Vec<_>) = agenda
                     .items
@@ -111,28 +111,23 @@ pub fn AgendaPage() -> impl IntoView {
     }
 }
 
-/// The policy's preferred call windows and where `now` stands against them (002 §12), with
-/// its class (`now`, `later`, `over`); empty when the policy names no window.
-fn call_time(t: &Texts, profile: &PolicyProfile, now: DateTime<Utc>) -> (&'static str, String) {
+/// The policy's preferred call windows (as the agenda writes them) and where `now` stands
+/// against them (002 §12), with its class (`now`, `later`, `over`); empty when the policy
+/// names no window.
+fn call_time(
+    t: &Texts,
+    profile: &PolicyProfile,
+    windows: &[String],
+    now: DateTime<Utc>,
+) -> (&'static str, String) {
     let (class, state) = match profile.call_time(now) {
         None => return ("", String::new()),
         Some(CallTime::Now { until }) => ("now", format!("{} {}", t.call_now, hh_mm(until))),
         Some(CallTime::Later { from }) => ("later", format!("{} {}", t.call_later, hh_mm(from))),
         Some(CallTime::Over) => ("over", t.call_over.to_owned()),
     };
-    let windows: Vec<String> = profile
-        .call_windows
-        .iter()
-        .map(|(a, b)| format!("{}-{}", hh_mm(*a), hh_mm(*b)))
-        .collect();
-    (
-        class,
-        format!(
-            "{}{} · {state}",
-            t.call_windows,
-            windows.join(t.list_separator)
-        ),
-    )
+    let windows = windows.join(t.list_separator);
+    (class, format!("{}{windows} · {state}", t.call_windows))
 }
 
 /// Cards shown at first, and added by each press of "more".
