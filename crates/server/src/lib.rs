@@ -1,9 +1,11 @@
 //! Revisit's server: auth, sync, reports and the built client, one axum router on SQLite.
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod auth;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod json;
 pub mod policy;
 pub mod reports;

@@ -23,6 +23,37 @@ struct Args {
     /// On an empty database, create the demo organisation instead of only an administrator.
     #[arg(long)]
     demo: bool,
+    /// Instead of serving: a one-off task on the database.
+    #[command(subcommand)]
+    task: Option<Task>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Task {
+    /// Add a user (技术员 technician, 经理 manager or admin); prints their one-time password.
+    AddUser {
+        /// Login name, unique on this server.
+        username: String,
+        /// The person's name, as shown (e.g. 张伟).
+        #[arg(long)]
+        name: String,
+        /// technician, manager or admin.
+        #[arg(long, default_value = "technician", value_parser = ["technician", "manager", "admin"])]
+        role: String,
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Import customers from a CSV file (客户导入): header row in Chinese or English (姓名 电话
+    /// 地址 等级 产品 购买日期 安装日期 维修日期 技术员), all rows or none; customers already
+    /// there (same name and phone) are skipped.
+    ImportCustomers {
+        /// The CSV file, UTF-8.
+        file: PathBuf,
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -38,6 +69,34 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", args.db.display()))?;
     let today = revisit_domain::time::china_date(chrono::Utc::now());
+    if let Some(Task::AddUser {
+        username,
+        name,
+        role,
+        org,
+    }) = &args.task
+    {
+        let role = revisit_server::auth::parse_role(role).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let password =
+            revisit_server::admin::add_user(&db, org.as_deref(), username, name, role).await?;
+        println!("Added {username} ({name}).\n  one-time password: {password}");
+        db.write.close().await;
+        db.read.close().await;
+        return Ok(());
+    }
+    if let Some(Task::ImportCustomers { file, org }) = &args.task {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading {} (it must be UTF-8)", file.display()))?;
+        let imported =
+            revisit_server::import::import_customers(&db, org.as_deref(), &text, today).await?;
+        println!(
+            "Imported {} customers; {} were already there.",
+            imported.created, imported.already_there
+        );
+        db.write.close().await;
+        db.read.close().await;
+        return Ok(());
+    }
     // Agendas look 90 days ahead; a year without the State Council's schedule counts only
     // weekends as days off, so an administrator should know before working-day deadlines slip.
     let horizon = today + chrono::Days::new(u64::from(Horizon::default().days));

@@ -15,7 +15,7 @@ use revisit_domain::{
         RejectCode, Role, SCHEMA_VERSION,
     },
 };
-use revisit_server::{AppState, Db, router, seed};
+use revisit_server::{AppState, Db, admin, import, router, seed};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -1168,4 +1168,138 @@ async fn repeated_wrong_passwords_lock_the_user_name_for_a_while() {
     // Another user is not affected.
     let session = app.login("tech2", device()).await;
     assert_eq!(session.user.role, Role::Technician);
+}
+
+#[tokio::test]
+async fn imported_customers_reach_their_technicians_and_a_second_import_adds_nothing() {
+    let app = app(true).await;
+    let t1 = app.login("tech1", device()).await;
+    let before = customers(&app.pull_all(&t1.token, 500).await).len();
+    // What a spreadsheet exports: a byte-order mark, Chinese headers in another order, a
+    // quoted address with a comma, slashes in a date, an empty repair date.
+    let csv = "\u{feff}技术员,姓名,电话,地址,等级,产品,购买日期,安装日期,维修日期\n\
+               tech1,王小明,138 1234 5678,\"上海市浦东新区张杨路1号, 3楼\",VIP,净水器 RO-400G,2026/11/20,2026-11-21,\n\
+               tech2,李四,13900000000,上海市徐汇区漕溪北路2号,普通,管线机 GX-3,2026-10-01,,\n";
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let done = import::import_customers(&app.db, None, csv, today)
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        import::Imported {
+            created: 2,
+            already_there: 0
+        }
+    );
+    let mine = customers(&app.pull_all(&t1.token, 500).await);
+    assert_eq!(
+        mine.len(),
+        before + 1,
+        "only tech1's new customer reaches tech1"
+    );
+    let new = mine.iter().find(|c| c.name == "王小明").expect("pulled");
+    assert_eq!(new.address, "上海市浦东新区张杨路1号, 3楼");
+    assert_eq!(new.tier, revisit_domain::Tier::Vip);
+    assert_eq!(
+        new.purchased_on,
+        NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+    );
+    assert_eq!(new.installed_on, NaiveDate::from_ymd_opt(2026, 11, 21));
+    assert_eq!(new.repaired_on, None);
+    assert_eq!(new.technician_id, t1.user.id);
+
+    let again = import::import_customers(&app.db, None, csv, today)
+        .await
+        .unwrap();
+    assert_eq!((again.created, again.already_there), (0, 2));
+}
+
+#[tokio::test]
+async fn a_bad_import_names_every_problem_and_imports_nothing() {
+    let app = app(true).await;
+    let count = "SELECT COUNT(*) FROM customers";
+    let before = app.count(count).await;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let csv = "name,phone,address,tier,product,purchased_on,technician\n\
+               赵六,13700000000,北京,VIP,净水器,2026-11-01,tech1\n\
+               ,电话,上海,gold,净水器,2030-01-01,manager\n\
+               钱七,13600000000,广州,普通,净水器,2026-13-01,tech2\n";
+    let err = import::import_customers(&app.db, None, csv, today)
+        .await
+        .unwrap_err();
+    let import::ImportError::Rejected(problems) = err else {
+        panic!("rejected, not {err:?}");
+    };
+    assert_eq!(
+        problems,
+        [
+            "row 3, name: empty",
+            "row 3, phone: \"电话\" is not a phone number",
+            "row 3, tier: \"gold\" is neither VIP nor 普通",
+            "row 3, purchased_on: 2030-01-01 is in the future",
+            "row 3, technician: \"manager\" is not a technician of the organisation",
+            "row 4, purchased_on: \"2026-13-01\" is not a date like 2026-11-30",
+        ]
+    );
+    assert_eq!(
+        app.count(count).await,
+        before,
+        "the good row was not imported either"
+    );
+
+    // A missing column or an unknown one is found before any row.
+    let err = import::import_customers(&app.db, None, "姓名,电话,颜色\n", today)
+        .await
+        .unwrap_err();
+    let import::ImportError::Rejected(problems) = err else {
+        panic!("rejected, not {err:?}");
+    };
+    assert_eq!(problems[0], "row 1: unknown column \"颜色\"");
+    assert!(problems.contains(&"row 1: the column 技术员 (technician) is missing".to_string()));
+    // An organisation that does not exist.
+    assert!(matches!(
+        import::import_customers(&app.db, Some("别家公司"), csv, today).await,
+        Err(import::ImportError::Organisation(_))
+    ));
+}
+
+/// A real organisation from an empty database: the administrator adds a technician, imports
+/// their customers, and the technician logs in with the printed password and pulls them.
+#[tokio::test]
+async fn a_new_organisation_gets_a_technician_and_customers_from_the_command_line() {
+    let app = app(false).await;
+    let password = admin::add_user(&app.db, None, "zhangwei", "张伟", Role::Technician)
+        .await
+        .unwrap();
+    assert!(matches!(
+        admin::add_user(&app.db, None, "zhangwei", "另一个", Role::Technician).await,
+        Err(admin::AddUserError::Username(_))
+    ));
+    assert!(matches!(
+        admin::add_user(&app.db, None, "zhang wei", "张伟", Role::Technician).await,
+        Err(admin::AddUserError::Username(_))
+    ));
+    let csv = "姓名,电话,地址,等级,产品,购买日期,技术员\n\
+               王小明,13812345678,上海市浦东新区张杨路1号,VIP,净水器 RO-400G,2026-11-20,zhangwei\n";
+    let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    import::import_customers(&app.db, None, csv, today)
+        .await
+        .unwrap();
+
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            json!({"username": "zhangwei", "password": password, "device_id": device()}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let session: LoginResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(session.user.role, Role::Technician);
+    let mine = customers(&app.pull_all(&session.token, 100).await);
+    assert_eq!(
+        mine.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["王小明"]
+    );
 }
