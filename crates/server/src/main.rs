@@ -69,34 +69,47 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening {}", args.db.display()))?;
     let today = revisit_domain::time::china_date(chrono::Utc::now());
-    if let Some(Task::AddUser {
-        username,
-        name,
-        role,
-        org,
-    }) = &args.task
-    {
-        let role = revisit_server::auth::parse_role(role).map_err(|e| anyhow::anyhow!("{e:?}"))?;
-        let password =
-            revisit_server::admin::add_user(&db, org.as_deref(), username, name, role).await?;
-        println!("Added {username} ({name}).\n  one-time password: {password}");
-        db.write.close().await;
-        db.read.close().await;
-        return Ok(());
+    let result = match &args.task {
+        Some(task) => run_task(&db, task, today).await,
+        None => serve(&db, &args, today).await,
+    };
+    // Closing the pools lets SQLite checkpoint the write-ahead log into the main file.
+    db.write.close().await;
+    db.read.close().await;
+    result
+}
+
+/// A one-off task on the database: prints what it did.
+async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Result<()> {
+    match task {
+        Task::AddUser {
+            username,
+            name,
+            role,
+            org,
+        } => {
+            let role =
+                revisit_server::auth::parse_role(role).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let password =
+                revisit_server::admin::add_user(db, org.as_deref(), username, name, role).await?;
+            println!("Added {username} ({name}).\n  one-time password: {password}");
+        }
+        Task::ImportCustomers { file, org } => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {} (it must be UTF-8)", file.display()))?;
+            let imported =
+                revisit_server::import::import_customers(db, org.as_deref(), &text, today).await?;
+            println!(
+                "Imported {} customers; {} were already there.",
+                imported.created, imported.already_there
+            );
+        }
     }
-    if let Some(Task::ImportCustomers { file, org }) = &args.task {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("reading {} (it must be UTF-8)", file.display()))?;
-        let imported =
-            revisit_server::import::import_customers(&db, org.as_deref(), &text, today).await?;
-        println!(
-            "Imported {} customers; {} were already there.",
-            imported.created, imported.already_there
-        );
-        db.write.close().await;
-        db.read.close().await;
-        return Ok(());
-    }
+    Ok(())
+}
+
+/// Seeds a first start, then serves until Ctrl-C or SIGTERM.
+async fn serve(db: &Db, args: &Args, today: chrono::NaiveDate) -> anyhow::Result<()> {
     // Agendas look 90 days ahead; a year without the State Council's schedule counts only
     // weekends as days off, so an administrator should know before working-day deadlines slip.
     let horizon = today + chrono::Days::new(u64::from(Horizon::default().days));
@@ -107,7 +120,7 @@ async fn main() -> anyhow::Result<()> {
             "the working-day calendar has no official holidays for these years: agendas count only weekends as days off there"
         );
     }
-    match seed::seed(&db, args.demo, today)
+    match seed::seed(db, args.demo, today)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?
     {
@@ -132,12 +145,12 @@ async fn main() -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr().unwrap_or(args.addr);
     println!("Revisit is running at http://{addr}/");
-    axum::serve(listener, router(AppState::new(db.clone(), args.dist)))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
-    // Closing the pools lets SQLite checkpoint the write-ahead log into the main file.
-    db.write.close().await;
-    db.read.close().await;
+    axum::serve(
+        listener,
+        router(AppState::new(db.clone(), args.dist.clone())),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     Ok(())
 }
 
