@@ -138,13 +138,7 @@ fn pad(text: &str, width: usize) -> String {
 fn status(s: ItemStatus, lang: Lang) -> &'static str {
     match lang {
         Lang::Zh => s.zh(),
-        Lang::En => match s {
-            ItemStatus::Overdue => "overdue",
-            ItemStatus::Due => "due",
-            ItemStatus::Upcoming => "upcoming",
-            ItemStatus::Done => "done",
-            ItemStatus::DoneLate => "done late",
-        },
+        Lang::En => s.en(),
     }
 }
 

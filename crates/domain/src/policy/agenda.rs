@@ -42,6 +42,17 @@ impl ItemStatus {
         }
     }
 
+    /// The status in English.
+    pub fn en(self) -> &'static str {
+        match self {
+            ItemStatus::Overdue => "overdue",
+            ItemStatus::Due => "due",
+            ItemStatus::Upcoming => "upcoming",
+            ItemStatus::Done => "done",
+            ItemStatus::DoneLate => "done late",
+        }
+    }
+
     /// Whether a visit satisfied the item.
     pub fn is_done(self) -> bool {
         matches!(self, ItemStatus::Done | ItemStatus::DoneLate)
