@@ -9,7 +9,7 @@ use revisit_domain::{CustomerId, Tier};
 use crate::{
     app::app_state,
     components::visit_card::VisitCard,
-    pages::{show_stored, stored_data},
+    pages::{newest_first, show_stored, stored_data},
 };
 
 /// `/customers/:id`.
@@ -31,8 +31,7 @@ pub fn CustomerPage() -> impl IntoView {
                 let Some(c) = id().and_then(|id| stored.customers.iter().find(|c| c.id == id).cloned()) else {
                     return view! { <p class="empty">{move || t().not_found}</p> }.into_any();
                 };
-                let mut visits: Vec<_> = stored.visits.iter().filter(|v| v.customer_id == c.id).cloned().collect();
-                visits.sort_by_key(|v| std::cmp::Reverse(v.visited_at));
+                let visits = newest_first(&stored.visits, |v| v.customer_id == c.id);
                 let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".to_string(), |d| d.to_string());
                 view! {
                     <div class="customer-head">

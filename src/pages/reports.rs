@@ -6,14 +6,15 @@ use leptos::prelude::*;
 use revisit_domain::{
     UserId,
     kpi::{Month, Rate, monthly_kpis},
+    order::sort_few,
     time::china_date,
-    wire::Role,
+    wire::{Role, UserCard},
 };
 
 use crate::{
     app::app_state,
     components::visit_card::VisitCard,
-    pages::{show_stored, stored_data, stored_policy},
+    pages::{newest_first, show_stored, stored_data, stored_policy},
 };
 
 /// `/reports`.
@@ -28,8 +29,9 @@ pub fn ReportsPage() -> impl IntoView {
                 let now = Utc::now();
                 let today = china_date(now);
                 let month = Month::of(today);
-                let mut technicians: Vec<_> = stored.users.iter().filter(|u| u.role == Role::Technician).cloned().collect();
-                technicians.sort_by(|a, b| a.name.cmp(&b.name));
+                let mut technicians: Vec<&UserCard> = stored.users.iter().filter(|u| u.role == Role::Technician).collect();
+                sort_few(&mut technicians, |u| u.name.as_str());
+                let technicians: Vec<UserCard> = technicians.into_iter().cloned().collect();
                 let ids: Vec<UserId> = technicians.iter().map(|u| u.id).collect();
                 let kpis = match stored_policy(&stored) {
                     Ok(Some(policy)) => Ok(monthly_kpis(&policy, &ids, &stored.customers, &stored.visits, month, now)),
@@ -93,10 +95,8 @@ pub fn ReportsPage() -> impl IntoView {
                     .into_any(),
                 };
 
-                let in_month: Vec<_> = stored.visits.iter().filter(|v| month.contains(china_date(v.visited_at))).cloned().collect();
                 let groups = technicians.iter().map(|u| {
-                    let mut theirs: Vec<_> = in_month.iter().filter(|v| v.technician_id == u.id).cloned().collect();
-                    theirs.sort_by_key(|v| std::cmp::Reverse(v.visited_at));
+                    let theirs = newest_first(&stored.visits, |v| v.technician_id == u.id && month.contains(china_date(v.visited_at)));
                     let cards = if theirs.is_empty() {
                         view! { <p class="empty">{move || t().no_synced_visits}</p> }.into_any()
                     } else {

@@ -7,6 +7,7 @@
 pub mod customer;
 pub mod ids;
 pub mod kpi;
+pub mod order;
 pub mod policy;
 pub mod schedule;
 pub mod time;

@@ -12,7 +12,14 @@ use super::{
     rule::{FollowUpRule, RuleStart},
     trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer},
 };
-use crate::{customer::Customer, ids::CustomerId, time::china, visit::Channel, visit::VisitRecord};
+use crate::{
+    customer::Customer,
+    ids::CustomerId,
+    order::{sort_few, sort_stably},
+    time::china,
+    visit::Channel,
+    visit::VisitRecord,
+};
 
 /// Everything the engine reads besides the policy and the clock. 排程输入
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -274,7 +281,7 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
         let at = classes.partition_point(|&c| c < class);
         if classes.get(at) != Some(&class) {
             if classes.len() == 64 {
-                pending.sort_by_key(Pending::sort_key);
+                sort_stably(&mut pending, Pending::sort_key);
                 return pending;
             }
             classes.insert(at, class);
@@ -286,7 +293,7 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
     let days = last_day.saturating_sub(first_day).saturating_add(1);
     let buckets = (classes.len() as u64).saturating_mul(days);
     if pending.len() < 2 || buckets > 4 * pending.len() as u64 + 4096 {
-        pending.sort_by_key(Pending::sort_key);
+        sort_stably(&mut pending, Pending::sort_key);
         return pending;
     }
     let bucket_of = |key: u64| {
@@ -301,28 +308,9 @@ fn sort_stably_by_key(mut pending: Vec<Pending>) -> Vec<Pending> {
     );
     for b in 0..buckets as usize {
         let bucket = &mut dealt.values[dealt.starts[b] as usize..dealt.starts[b + 1] as usize];
-        if bucket.len() > 1 {
-            bucket.sort_by_key(Pending::sort_key);
-        }
+        sort_stably(bucket, Pending::sort_key);
     }
     dealt.values
-}
-
-/// Sorts one customer's events or visits stably by `key`: an insertion sort, linear for the
-/// order records usually arrive in (by time: stored by time-ordered id) and quadratic only for
-/// one customer's records in reverse. The standard sorts would cost the browser bundle a few
-/// kilobytes per element type for lists of a handful.
-fn sort_few<T: Copy, K: Ord>(records: &mut [T], key: impl Fn(&T) -> K) {
-    for i in 1..records.len() {
-        let record = records[i];
-        let k = key(&record);
-        let mut j = i;
-        while j > 0 && key(&records[j - 1]) > k {
-            records[j] = records[j - 1];
-            j -= 1;
-        }
-        records[j] = record;
-    }
 }
 
 /// An item with what its agenda entry needs, kept compact until the agenda is sorted.
@@ -772,18 +760,6 @@ mod tests {
             let mut expected = items.clone();
             expected.sort_by_key(Pending::sort_key);
             prop_assert_eq!(order_of(&sort_stably_by_key(items)), order_of(&expected));
-        }
-    }
-
-    proptest! {
-        /// A customer's records come out as a stable sort puts them, in any input order.
-        #[test]
-        fn sort_few_is_a_stable_sort(keys in proptest::collection::vec(0u8..6, 0..60)) {
-            let mut records: Vec<(u8, usize)> = keys.into_iter().zip(0..).collect();
-            let mut expected = records.clone();
-            expected.sort_by_key(|r| r.0);
-            sort_few(&mut records, |r| r.0);
-            prop_assert_eq!(records, expected);
         }
     }
 
