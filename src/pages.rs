@@ -10,7 +10,6 @@ pub mod visit_form;
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, VisitRecord,
-    order::sort_stably,
     policy::{OrgPolicy, PolicyError},
     wire::{PolicyBundle, UserCard},
 };
@@ -54,17 +53,6 @@ pub fn stored_policy(stored: &Stored) -> Result<Option<OrgPolicy>, PolicyError> 
         .as_ref()
         .map(PolicyBundle::validate)
         .transpose()
-}
-
-/// The stored visits that pass `keep`, newest first (equal times in stored order).
-pub fn newest_first(
-    visits: &[VisitRecord],
-    keep: impl Fn(&VisitRecord) -> bool,
-) -> Vec<VisitRecord> {
-    let mut chosen: Vec<&VisitRecord> = visits.iter().filter(|v| keep(v)).collect();
-    // The domain's sort, not the standard one: one copy of it in the bundle serves every page.
-    sort_stably(&mut chosen, |v| std::cmp::Reverse(v.visited_at));
-    chosen.into_iter().cloned().collect()
 }
 
 /// Renders a loaded resource: a loading line, an error line, or `view(data)`.

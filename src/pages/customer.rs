@@ -4,12 +4,12 @@ use std::str::FromStr;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use revisit_domain::{CustomerId, Tier};
+use revisit_domain::{CustomerId, Tier, visit::newest_first};
 
 use crate::{
     app::app_state,
     components::visit_card::VisitCard,
-    pages::{newest_first, show_stored, stored_data},
+    pages::{show_stored, stored_data},
 };
 
 /// `/customers/:id`.

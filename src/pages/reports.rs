@@ -8,13 +8,14 @@ use revisit_domain::{
     kpi::{Month, Rate, monthly_kpis},
     order::sort_few,
     time::china_date,
+    visit::newest_first,
     wire::{Role, UserCard},
 };
 
 use crate::{
     app::app_state,
     components::visit_card::VisitCard,
-    pages::{newest_first, show_stored, stored_data, stored_policy},
+    pages::{show_stored, stored_data, stored_policy},
 };
 
 /// `/reports`.

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
-use crate::ids::{CustomerId, DeviceId, UserId, VisitId};
+use crate::{
+    ids::{CustomerId, DeviceId, UserId, VisitId},
+    order::sort_stably,
+};
 
 /// Longest note accepted, in characters.
 pub const MAX_NOTES_CHARS: usize = 4_000;
@@ -278,6 +281,17 @@ impl VisitRecord {
     }
 }
 
+/// The visits that pass `keep`, newest first, equal times in the order given: a customer's
+/// history, a technician's month.
+pub fn newest_first(
+    visits: &[VisitRecord],
+    keep: impl Fn(&VisitRecord) -> bool,
+) -> Vec<VisitRecord> {
+    let mut chosen: Vec<&VisitRecord> = visits.iter().filter(|v| keep(v)).collect();
+    sort_stably(&mut chosen, |v| std::cmp::Reverse(v.visited_at));
+    chosen.into_iter().cloned().collect()
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -307,6 +321,33 @@ pub(crate) mod tests {
             sha256: String::new(),
         }
         .seal()
+    }
+
+    #[test]
+    fn newest_first_keeps_the_chosen_visits_newest_first_and_ties_in_the_given_order() {
+        // Stored by id, which is not visit time: a visit may be recorded after the fact.
+        let stored: Vec<VisitRecord> = [
+            (1, 1, "2026-11-02T02:00:00Z"),
+            (2, 2, "2026-11-20T02:00:00Z"),
+            (3, 1, "2026-11-20T02:00:00Z"),
+            (4, 1, "2026-10-01T02:00:00Z"),
+            (5, 1, "2026-11-20T02:00:00Z"),
+            (6, 1, "2026-11-21T02:00:00Z"),
+        ]
+        .iter()
+        .map(|&(n, customer, at)| VisitRecord {
+            customer_id: CustomerId(Uuid::from_u128(customer)),
+            visited_at: DateTime::parse_from_rfc3339(at).unwrap().to_utc(),
+            ..sample_visit(n)
+        })
+        .collect();
+        let customer = CustomerId(Uuid::from_u128(1));
+        let ids: Vec<u128> = newest_first(&stored, |v| v.customer_id == customer)
+            .iter()
+            .map(|v| v.id.0.as_u128())
+            .collect();
+        assert_eq!(ids, [6, 3, 5, 1, 4]);
+        assert!(newest_first(&stored, |_| false).is_empty());
     }
 
     #[test]
