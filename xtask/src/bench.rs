@@ -38,16 +38,22 @@ pub(crate) fn target_dir() -> PathBuf {
     root().join(std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()))
 }
 
-/// The policy engine's agenda for 50,000 customers and 150,000 events: natively (median of
-/// 15 runs), then the same library as wasm in headless Chromium, unthrottled and with 4x CPU
+/// The policy engine's agenda for 50,000 customers and 150,000 events (the budget),
+/// then for a technician's tablet (2,000 customers, 6,000 events): natively (median of 15
+/// runs), then the same library as wasm in headless Chromium, unthrottled and with 4x CPU
 /// throttling (median of 7), each build checked to compute the same items as natively; then
 /// the wasm/native ratios of this run.
 fn agenda() -> Result<()> {
-    const CUSTOMERS: u32 = 50_000;
-    const EVENTS: u32 = 150_000;
+    for (customers, events) in [(50_000, 150_000), (2_000, 6_000)] {
+        agenda_of(customers, events)?;
+    }
+    Ok(())
+}
+
+fn agenda_of(customers: u32, events: u32) -> Result<()> {
     let mut native = cmd("cargo");
     native.args(["run", "--release", "-q", "-p", "revisit-agenda-bench", "--"]);
-    native.args([CUSTOMERS.to_string(), EVENTS.to_string(), "15".into()]);
+    native.args([customers.to_string(), events.to_string(), "15".into()]);
     let native = crate::output(native).context("the native agenda benchmark failed")?;
     let mut expected = HashMap::new();
     let mut profiles = Vec::new();
@@ -60,7 +66,7 @@ fn agenda() -> Result<()> {
         }
         expected.insert(key(&figure), figure);
     }
-    let wasm = browser::agenda(CUSTOMERS, EVENTS, 7, &profiles)?;
+    let wasm = browser::agenda(customers, events, 7, &profiles)?;
     for figure in &wasm {
         let native = expected
             .get(&key(figure))
@@ -83,6 +89,7 @@ fn agenda() -> Result<()> {
             "{}",
             serde_json::json!({
                 "bench": "agenda_ratio",
+                "customers": customers,
                 "profile": profile,
                 "call": call,
                 "build": figure["build"],

@@ -193,7 +193,7 @@ async fn drive(driver_port: u16, port: u16, profile: &Path, work: &Work<'_>) -> 
                         "wasm_opt": build.wasm_opt,
                         "cpu_slowdown": rate,
                     });
-                    if rate == 4 && name == "general" {
+                    if rate == 4 && name == "general" && work.customers == 50_000 {
                         extra["budget_ms"] = json!(100);
                     }
                     let line = client
