@@ -3,6 +3,7 @@
 //! Every request type refuses unknown fields, so a typo or a client from another
 //! version gets a clear 4xx instead of silently dropped data.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -142,6 +143,74 @@ pub enum RejectCode {
     Forbidden,
     /// A record with the same id but other content exists; both are kept.
     Conflict,
+}
+
+impl RejectCode {
+    /// Its name on the wire (`invalid`, `forbidden`, `conflict`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::Invalid => "invalid",
+            RejectCode::Forbidden => "forbidden",
+            RejectCode::Conflict => "conflict",
+        }
+    }
+
+    /// The code named `name` (as [`RejectCode::as_str`] writes it).
+    pub fn parse(name: &str) -> Option<RejectCode> {
+        [
+            RejectCode::Invalid,
+            RejectCode::Forbidden,
+            RejectCode::Conflict,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
+    }
+}
+
+/// `GET /api/sync/rejected?after=N&limit=M` (managers): the organisation's refused mutations,
+/// oldest first, after the one numbered `after`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedQuery {
+    /// The last number already seen; 0 for everything.
+    #[serde(default)]
+    pub after: u64,
+    /// At most this many (capped at [`MAX_CHANGES_PER_PULL`]).
+    pub limit: Option<u32>,
+}
+
+/// A mutation the server refused for good, as it keeps it for the organisation's managers.
+/// 被拒绝的同步记录
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedRecord {
+    /// Its number on the server (the paging cursor).
+    pub id: u64,
+    /// The device that sent it.
+    pub device_id: DeviceId,
+    /// The user signed in on that device.
+    pub user_id: UserId,
+    /// Its sequence number on the device.
+    pub seq: u64,
+    /// Why it was refused.
+    pub code: RejectCode,
+    /// What a person reads.
+    pub message: String,
+    /// When the server received it.
+    #[serde(with = "crate::time::serde_as::instant")]
+    pub received_at: DateTime<Utc>,
+    /// The mutation as the device sent it.
+    pub op: MutationOp,
+}
+
+/// Reply to `GET /api/sync/rejected`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RejectedPage {
+    /// Oldest first.
+    pub rejected: Vec<RejectedRecord>,
+    /// More wait: ask again with `after` the last one's id.
+    pub has_more: bool,
 }
 
 /// `GET /api/sync/pull?cursor=N&limit=M`.

@@ -4,7 +4,10 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
 use clap::Parser;
-use revisit_domain::policy::{Horizon, WorkCalendar};
+use revisit_domain::{
+    policy::{Horizon, WorkCalendar},
+    wire::MutationOp,
+};
 use revisit_server::{AppState, Db, router, seed};
 
 /// Revisit (回访) server: the API and the built client, on an embedded SQLite file.
@@ -53,6 +56,17 @@ enum Task {
         /// The organisation, when the database has more than one.
         #[arg(long)]
         org: Option<String>,
+    },
+    /// List the visits the server refused for good (被拒绝的同步记录: invalid, a customer not
+    /// the technician's, or a conflicting record), each kept as the tablet sent it; `--json`
+    /// prints the records whole, signatures included.
+    Rejected {
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+        /// One JSON record per line instead of a summary line.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -103,6 +117,53 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
                 "Imported {} customers; {} were already there.",
                 imported.created, imported.already_there
             );
+        }
+        Task::Rejected { org, json } => {
+            let org = revisit_server::admin::organisation(db, org.as_deref())
+                .await
+                .map_err(anyhow::Error::msg)?;
+            let names: std::collections::HashMap<String, String> =
+                sqlx::query_as("SELECT id, name FROM users WHERE org_id = ?")
+                    .bind(org.to_string())
+                    .fetch_all(&db.read)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let (mut after, mut count) = (0, 0);
+            loop {
+                let page = revisit_server::sync::kept_rejections(db, org, after, 500)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+                for r in &page.rejected {
+                    if *json {
+                        println!("{}", serde_json::to_string(r)?);
+                    } else {
+                        let MutationOp::CreateVisit(v) = &r.op;
+                        let who = names.get(&r.user_id.to_string());
+                        println!(
+                            "{}  {}  {} device {} #{}  visit {} customer {}  {}",
+                            r.received_at
+                                .with_timezone(&revisit_domain::time::china())
+                                .format("%Y-%m-%d %H:%M"),
+                            r.code.as_str(),
+                            who.map_or("?", String::as_str),
+                            r.device_id,
+                            r.seq,
+                            v.id,
+                            v.customer_id,
+                            r.message
+                        );
+                    }
+                    after = r.id;
+                }
+                count += page.rejected.len();
+                if !page.has_more {
+                    break;
+                }
+            }
+            if !*json {
+                println!("{count} refused, kept as sent.");
+            }
         }
     }
     Ok(())

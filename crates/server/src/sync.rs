@@ -4,7 +4,8 @@
 //! `seq == last_seq + 1` is applied (or rejected for good), a gap stops the batch; the new
 //! `last_seq` is stored in the same transaction. Pull: rows with `version > cursor`, in
 //! version order, scoped to what the user may see, and the organisation's follow-up policy
-//! when the device's fingerprint says it holds another one (or none).
+//! when the device's fingerprint says it holds another one (or none). A refused mutation is
+//! kept verbatim (`rejected_mutations`, same transaction) and listed for managers.
 
 use axum::{
     Json, Router,
@@ -16,8 +17,8 @@ use revisit_domain::{
     Customer, VisitRecord,
     wire::{
         Change, Entity, MAX_CHANGES_PER_PULL, MAX_MUTATIONS_PER_PUSH, MutationOp, PullQuery,
-        PullResponse, PushRequest, PushResponse, RejectCode, RejectedMutation, SCHEMA_VERSION,
-        UserCard,
+        PullResponse, PushRequest, PushResponse, RejectCode, RejectedMutation, RejectedPage,
+        RejectedQuery, RejectedRecord, SCHEMA_VERSION, UserCard,
     },
 };
 use sqlx::{Sqlite, Transaction};
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/sync/push", post(push))
         .route("/sync/pull", get(pull))
+        .route("/sync/rejected", get(rejected))
 }
 
 async fn push(
@@ -74,7 +76,8 @@ async fn push(
         if seq != last_seq + 1 {
             break; // A gap: the client resends from last_applied_seq + 1.
         }
-        if let Err((code, message)) = apply(&mut tx, &session, m.op).await? {
+        if let Err((code, message)) = apply(&mut tx, &session, &m.op).await? {
+            keep_rejected(&mut tx, &session, m.seq, code, &message, &m.op).await?;
             rejected.push(RejectedMutation {
                 seq: m.seq,
                 code,
@@ -97,10 +100,96 @@ async fn push(
 }
 
 /// Applies one mutation; `Ok(Err(..))` is a rejection for good, `Err` a failure of the server.
+/// Keeps a refused mutation as it came, for the organisation's managers.
+async fn keep_rejected(
+    tx: &mut Transaction<'_, Sqlite>,
+    session: &Session,
+    seq: u64,
+    code: RejectCode,
+    message: &str,
+    op: &MutationOp,
+) -> Result<(), Error> {
+    let op = serde_json::to_string(op).map_err(|e| Error::Internal(e.into()))?;
+    sqlx::query(
+        "INSERT INTO rejected_mutations (org_id, device_id, user_id, seq, code, message, op, received_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(session.org_id.to_string())
+    .bind(session.device_id.to_string())
+    .bind(session.user_id.to_string())
+    .bind(seq as i64)
+    .bind(code.as_str())
+    .bind(message)
+    .bind(op)
+    .bind(timestamp(Utc::now()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The organisation's refused mutations, oldest first, for managers.
+async fn rejected(
+    State(state): State<AppState>,
+    session: Session,
+    ApiQuery(query): ApiQuery<RejectedQuery>,
+) -> Result<Json<RejectedPage>, Error> {
+    session.require_manager()?;
+    let limit = query
+        .limit
+        .unwrap_or(MAX_CHANGES_PER_PULL)
+        .clamp(1, MAX_CHANGES_PER_PULL);
+    Ok(Json(
+        kept_rejections(&state.db, session.org_id.0, query.after, limit).await?,
+    ))
+}
+
+/// Up to `limit` of the organisation's refused mutations numbered after `after`, oldest first
+/// (the API's page, and the command line's list).
+pub async fn kept_rejections(
+    db: &crate::Db,
+    org: uuid::Uuid,
+    after: u64,
+    limit: u32,
+) -> Result<RejectedPage, Error> {
+    let after = i64::try_from(after).map_err(|_| Error::BadRequest("after out of range".into()))?;
+    type Row = (i64, String, String, i64, String, String, String, String);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, device_id, user_id, seq, code, message, op, received_at FROM rejected_mutations
+         WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?",
+    )
+    .bind(org.to_string())
+    .bind(after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(&db.read)
+    .await?;
+    let has_more = rows.len() > limit as usize;
+    let corrupt =
+        |what: &str| Error::Internal(anyhow::anyhow!("a kept rejection's {what} does not decode"));
+    let rejected = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|(id, device, user, seq, code, message, op, received_at)| {
+            Ok(RejectedRecord {
+                id: id as u64,
+                device_id: parse_id(&device)?,
+                user_id: parse_id(&user)?,
+                seq: seq as u64,
+                code: RejectCode::parse(&code).ok_or_else(|| corrupt("code"))?,
+                message,
+                received_at: chrono::DateTime::parse_from_rfc3339(&received_at)
+                    .map_err(|_| corrupt("time"))?
+                    .to_utc(),
+                op: serde_json::from_str(&op).map_err(|_| corrupt("mutation"))?,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(RejectedPage { rejected, has_more })
+}
+
 async fn apply(
     tx: &mut Transaction<'_, Sqlite>,
     session: &Session,
-    op: MutationOp,
+    op: &MutationOp,
 ) -> Result<Result<(), (RejectCode, String)>, Error> {
     match op {
         MutationOp::CreateVisit(visit) => create_visit(tx, session, visit).await,
@@ -110,7 +199,7 @@ async fn apply(
 async fn create_visit(
     tx: &mut Transaction<'_, Sqlite>,
     session: &Session,
-    visit: VisitRecord,
+    visit: &VisitRecord,
 ) -> Result<Result<(), (RejectCode, String)>, Error> {
     if let Err(e) = visit.validate() {
         return Ok(Err((RejectCode::Invalid, e.to_string())));

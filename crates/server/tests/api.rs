@@ -12,7 +12,7 @@ use revisit_domain::{
     policy::{EngineInput, Horizon, ItemStatus, Lang, WorkCalendar, open_agenda},
     wire::{
         Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
-        RejectCode, Role, SCHEMA_VERSION,
+        RejectCode, RejectedPage, Role, SCHEMA_VERSION,
     },
 };
 use revisit_server::{AppState, Db, admin, import, router, seed};
@@ -374,6 +374,81 @@ async fn a_technician_sees_and_writes_only_their_own_customers() {
         .push(&t1.token, d1, vec![create(3, &impostor.seal())])
         .await;
     assert_eq!(body["rejected"][0]["code"], "forbidden");
+}
+
+#[tokio::test]
+async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
+    let app = app(true).await;
+    let (d1, dm) = (device(), device());
+    let t1 = app.login("tech1", d1).await;
+    let m = app.login("manager", dm).await;
+    let mine = customers(&app.pull_all(&t1.token, 500).await);
+    // The tablet was offline while the customer moved to tech2: its signed visit is refused.
+    let tech2: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'tech2'")
+        .fetch_one(&app.db.read)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE customers SET technician_id = ? WHERE id = ?")
+        .bind(&tech2)
+        .bind(mine[0].id.to_string())
+        .execute(&app.db.write)
+        .await
+        .unwrap();
+    let moved = visit(&t1, d1, mine[0].id);
+    let mut tampered = visit(&t1, d1, mine[1].id);
+    tampered.notes.push('!'); // changed after sealing
+    let own = visit(&t1, d1, mine[1].id);
+    let batch = vec![create(1, &moved), create(2, &tampered), create(3, &own)];
+    let (_, body) = app.push(&t1.token, d1, batch.clone()).await;
+    let reply: PushResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(reply.last_applied_seq, 3);
+    let codes: Vec<RejectCode> = reply.rejected.iter().map(|r| r.code).collect();
+    assert_eq!(codes, [RejectCode::Forbidden, RejectCode::Invalid]);
+    // The reply was lost; the device sends the batch again: nothing is recorded twice.
+    app.push(&t1.token, d1, batch).await;
+
+    let (status, body) = app
+        .call("GET", "/api/sync/rejected", Some(&m.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: RejectedPage = serde_json::from_value(body).unwrap();
+    assert!(!page.has_more);
+    let kept: Vec<(u64, RejectCode, MutationOp)> = page
+        .rejected
+        .iter()
+        .map(|r| (r.seq, r.code, r.op.clone()))
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            (1, RejectCode::Forbidden, MutationOp::CreateVisit(moved)),
+            (2, RejectCode::Invalid, MutationOp::CreateVisit(tampered)),
+        ],
+        "both kept as sent, signatures included"
+    );
+    assert!(
+        page.rejected
+            .iter()
+            .all(|r| r.device_id == d1 && r.user_id == t1.user.id && !r.message.is_empty())
+    );
+    // Paged by id.
+    let first = &page.rejected[0];
+    let (_, body) = app
+        .call(
+            "GET",
+            &format!("/api/sync/rejected?after={}&limit=1", first.id),
+            Some(&m.token),
+            None,
+        )
+        .await;
+    let rest: RejectedPage = serde_json::from_value(body).unwrap();
+    assert_eq!(rest.rejected, page.rejected[1..]);
+    assert!(!rest.has_more);
+    // For managers only.
+    let (status, _) = app
+        .call("GET", "/api/sync/rejected", Some(&t1.token), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -1021,6 +1096,17 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["technicians"], json!([]));
+
+    // The refused visit is kept for the stranger's organisation, never shown to this one.
+    let (_, body) = app
+        .call("GET", "/api/sync/rejected", Some(&s.token), None)
+        .await;
+    assert_eq!(body["rejected"].as_array().map(Vec::len), Some(1));
+    let ours = app.login("manager", device()).await;
+    let (_, body) = app
+        .call("GET", "/api/sync/rejected", Some(&ours.token), None)
+        .await;
+    assert_eq!(body["rejected"], json!([]));
 }
 
 #[tokio::test]

@@ -404,6 +404,11 @@ async fn check(seed: u64, server: &Server, devices: &[Device], before: &[(String
         conflicts, 0,
         "seed {seed}: a resend was taken for a conflict"
     );
+    let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rejected_mutations")
+        .fetch_one(&server.db.read)
+        .await
+        .unwrap();
+    assert_eq!(refused, 0, "seed {seed}: a valid visit was refused");
     let on_server: BTreeMap<VisitId, &VisitRecord> =
         stored.iter().map(|(_, v)| (v.id, v)).collect();
     for v in &made {
