@@ -196,6 +196,7 @@ async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
         installed_on: None,
         repaired_on: None,
         technician_id: UserId(Uuid::from_u128(7)),
+        complaints: Vec::new(),
     };
     let mut other_copy = local.clone();
     other_copy.notes = "server copy".into();

@@ -1,6 +1,6 @@
 //! Customers (客户档案): who is visited, their tier and the lifecycle dates that trigger visits.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{CustomerId, UserId};
@@ -32,6 +32,27 @@ pub struct Customer {
     pub repaired_on: Option<NaiveDate>,
     /// The technician responsible for visiting this customer. 负责技术员
     pub technician_id: UserId,
+    /// The customer's complaints, as the service desk recorded them (absent on the wire when
+    /// there are none, so records from before read and write as they did). 投诉记录
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub complaints: Vec<Complaint>,
+}
+
+/// A complaint (投诉): when it came in and, once handled, when it was closed. Each starts the
+/// policy's complaint rules (e.g. 投诉回访 a week after it is closed, 000 §B; tracked within
+/// 72 hours, 002 §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Complaint {
+    /// When it was received. 投诉时间
+    #[serde(with = "crate::time::serde_as::instant")]
+    pub received_at: DateTime<Utc>,
+    /// When it was closed (处理完毕), once it is; never before it was received.
+    /// 结案时间
+    #[serde(default, with = "crate::time::serde_as::option_instant")]
+    pub closed_at: Option<DateTime<Utc>>,
+    /// What the customer complained about. 投诉内容
+    pub summary: String,
 }
 
 /// Customer tier (000 §A: VIP monthly, normal quarterly). 客户等级

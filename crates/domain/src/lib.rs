@@ -14,6 +14,6 @@ pub mod time;
 pub mod visit;
 pub mod wire;
 
-pub use customer::{Customer, Tier};
+pub use customer::{Complaint, Customer, Tier};
 pub use ids::{CustomerId, DeviceId, OrgId, UserId, VisitId};
 pub use visit::{Channel, Reach, Satisfaction, Signature, VisitRecord, VisitValidationError};

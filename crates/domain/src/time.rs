@@ -79,6 +79,34 @@ pub mod serde_as {
         }
     }
 
+    /// An optional instant: [`instant`] or `null`.
+    pub mod option_instant {
+        use super::*;
+
+        /// As chrono writes it, or `null`.
+        pub fn serialize<S: Serializer>(
+            at: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            at.serialize(s)
+        }
+
+        /// An RFC 3339 instant or `null`.
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|text| {
+                    DateTime::parse_from_rfc3339(&text)
+                        .map(|at| at.to_utc())
+                        .map_err(|e| {
+                            D::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}"))
+                        })
+                })
+                .transpose()
+        }
+    }
+
     /// A date, `2026-07-20`.
     pub mod date {
         use super::*;

@@ -1,10 +1,12 @@
-//! One-off administration from the command line (`revisit-server add-user`, `import-customers`):
-//! what an organisation needs before its people can work, as long as there is no admin UI.
+//! One-off administration from the command line (`revisit-server add-user`, `import-customers`,
+//! `complaint`, `close-complaint`): what an organisation needs before its people can work, and
+//! what its service desk records, as long as there is no admin UI.
 
-use revisit_domain::wire::Role;
+use chrono::{DateTime, Utc};
+use revisit_domain::{Complaint, Customer, time::china, wire::Role};
 use uuid::Uuid;
 
-use crate::{Db, auth::new_password, error::Error, seed::insert_user};
+use crate::{Db, auth::new_password, db::next_version, error::Error, seed::insert_user};
 
 /// The organisation called `name`, or the only one when no name is given; the error says
 /// what to do.
@@ -76,4 +78,135 @@ pub async fn add_user(
     insert_user(&mut tx, org, username, name, role, &password).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(password)
+}
+
+/// Why a complaint was not recorded or closed.
+#[derive(Debug, thiserror::Error)]
+pub enum ComplaintError {
+    /// The organisation is unknown or ambiguous.
+    #[error("{0}")]
+    Organisation(String),
+    /// No customer, or several, have this phone number; or there is nothing to close.
+    #[error("{0}")]
+    Customer(String),
+    /// The time is before the complaint was received, or the summary is empty.
+    #[error("{0}")]
+    Input(String),
+    /// The database failed.
+    #[error(transparent)]
+    Db(#[from] Error),
+}
+
+/// Records a complaint (投诉) for the customer with this phone number, received `at`; returns
+/// the customer's name. The customer gets a new version, so their technician's tablet pulls it
+/// and the policy's complaint rules start.
+pub async fn record_complaint(
+    db: &Db,
+    org: Option<&str>,
+    phone: &str,
+    summary: &str,
+    at: DateTime<Utc>,
+) -> Result<String, ComplaintError> {
+    let summary = summary.trim();
+    if summary.is_empty() {
+        return Err(ComplaintError::Input(
+            "say what the complaint is about (--summary)".into(),
+        ));
+    }
+    change_customer(db, org, phone, |c| {
+        c.complaints.push(Complaint {
+            received_at: at,
+            closed_at: None,
+            summary: summary.into(),
+        });
+        Ok(())
+    })
+    .await
+}
+
+/// Closes (结案) the oldest open complaint of the customer with this phone number, `at`;
+/// returns the customer's name. The policy's follow-up after closing (投诉回访) starts then.
+pub async fn close_complaint(
+    db: &Db,
+    org: Option<&str>,
+    phone: &str,
+    at: DateTime<Utc>,
+) -> Result<String, ComplaintError> {
+    change_customer(db, org, phone, |c| {
+        let open = c
+            .complaints
+            .iter_mut()
+            .filter(|k| k.closed_at.is_none())
+            .min_by_key(|k| k.received_at)
+            .ok_or_else(|| ComplaintError::Customer(format!("{} has no open complaint", c.name)))?;
+        if at < open.received_at {
+            return Err(ComplaintError::Input(format!(
+                "a complaint received {} cannot be closed before that",
+                open.received_at
+                    .with_timezone(&china())
+                    .format("%Y-%m-%d %H:%M")
+            )));
+        }
+        open.closed_at = Some(at);
+        Ok(())
+    })
+    .await
+}
+
+/// Applies `change` to the one customer of the organisation with this phone number and
+/// stores it with a new version, in one write transaction.
+async fn change_customer(
+    db: &Db,
+    org: Option<&str>,
+    phone: &str,
+    change: impl FnOnce(&mut Customer) -> Result<(), ComplaintError>,
+) -> Result<String, ComplaintError> {
+    let org = organisation(db, org)
+        .await
+        .map_err(ComplaintError::Organisation)?;
+    let mut tx = db.begin_write().await.map_err(Error::from)?;
+    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM customers WHERE org_id = ?")
+        .bind(org.to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(Error::from)?;
+    let mut matching = Vec::new();
+    for row in rows {
+        let c: Customer = serde_json::from_str(&row).map_err(|e| {
+            Error::Internal(anyhow::anyhow!("stored customer does not decode: {e}"))
+        })?;
+        if c.phone == phone.trim() {
+            matching.push(c);
+        }
+    }
+    let mut customer = match matching.len() {
+        1 => matching.remove(0),
+        0 => {
+            return Err(ComplaintError::Customer(format!(
+                "no customer has the phone number {phone}"
+            )));
+        }
+        n => {
+            return Err(ComplaintError::Customer(format!(
+                "{n} customers have the phone number {phone}: {}",
+                matching
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            )));
+        }
+    };
+    change(&mut customer)?;
+    let version = next_version(&mut tx).await.map_err(Error::from)?;
+    sqlx::query("UPDATE customers SET data = ?, version = ? WHERE id = ? AND org_id = ?")
+        .bind(serde_json::to_string(&customer).map_err(|e| Error::Internal(e.into()))?)
+        .bind(version)
+        .bind(customer.id.to_string())
+        .bind(org.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(Error::from)?;
+    tx.commit().await.map_err(Error::from)?;
+    Ok(customer.name)
 }

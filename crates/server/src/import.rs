@@ -245,6 +245,7 @@ fn parse(
                 installed_on,
                 repaired_on,
                 technician_id,
+                complaints: Vec::new(),
             });
         }
     }

@@ -57,6 +57,33 @@ enum Task {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Record a complaint (投诉) for the customer with this phone number; their technician's
+    /// tablet gets it with the next sync, and the policy's complaint rules start.
+    Complaint {
+        /// The customer's phone number.
+        phone: String,
+        /// What the customer complained about (投诉内容).
+        #[arg(long)]
+        summary: String,
+        /// When it was received, China time (`2026-11-30 15:00`); now when absent.
+        #[arg(long)]
+        at: Option<String>,
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+    },
+    /// Close (结案) the oldest open complaint of the customer with this phone number; the
+    /// follow-up visit after closing (投诉回访) is scheduled from then.
+    CloseComplaint {
+        /// The customer's phone number.
+        phone: String,
+        /// When it was closed, China time (`2026-11-30 15:00`); now when absent.
+        #[arg(long)]
+        at: Option<String>,
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// List the visits the server refused for good (被拒绝的同步记录: invalid, a customer not
     /// the technician's, or a conflicting record), each kept as the tablet sent it; `--json`
     /// prints the records whole, signatures included.
@@ -118,6 +145,26 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
                 imported.created, imported.already_there
             );
         }
+        Task::Complaint {
+            phone,
+            summary,
+            at,
+            org,
+        } => {
+            let at = china_time(at.as_deref())?;
+            let name =
+                revisit_server::admin::record_complaint(db, org.as_deref(), phone, summary, at)
+                    .await?;
+            println!("Recorded a complaint for {name} ({phone}).");
+        }
+        Task::CloseComplaint { phone, at, org } => {
+            let at = china_time(at.as_deref())?;
+            let name =
+                revisit_server::admin::close_complaint(db, org.as_deref(), phone, at).await?;
+            println!(
+                "Closed the complaint of {name} ({phone}); the 投诉回访 is scheduled from now on."
+            );
+        }
         Task::Rejected { org, json } => {
             let org = revisit_server::admin::organisation(db, org.as_deref())
                 .await
@@ -167,6 +214,20 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
         }
     }
     Ok(())
+}
+
+/// `2026-11-30 15:00` in China time, or now.
+fn china_time(text: Option<&str>) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let Some(text) = text else {
+        return Ok(chrono::Utc::now());
+    };
+    let local = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
+        .with_context(|| format!("{text:?} is not a time like 2026-11-30 15:00"))?;
+    Ok(local
+        .and_local_timezone(revisit_domain::time::china())
+        .single()
+        .context("UTC+8 has no gaps")?
+        .to_utc())
 }
 
 /// Seeds a first start, then serves until Ctrl-C or SIGTERM.

@@ -2,8 +2,8 @@
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use revisit_domain::{
-    Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, UserId, VisitId,
-    VisitRecord, time::china, wire::Role,
+    Channel, Complaint, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier,
+    UserId, VisitId, VisitRecord, time::china, wire::Role,
 };
 use uuid::Uuid;
 
@@ -131,6 +131,7 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
             repaired_on: (i % 6 == 0 && bought_days_ago > 60)
                 .then(|| today - Days::new(20 + i as u64 % 15)),
             technician_id,
+            complaints: demo_complaints(i, today),
         };
         insert_customer(&mut tx, org, &customer).await?;
         // A visit `days_ago` at `hh:00` China time.
@@ -236,6 +237,30 @@ pub async fn insert_user(
     .execute(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// A few complaints in the demo, for each technician: one closed six days ago (its 投诉回访
+/// falls due tomorrow), one closed ten days ago and not yet visited (overdue), and one still
+/// open (received yesterday).
+fn demo_complaints(i: usize, today: NaiveDate) -> Vec<Complaint> {
+    let at = |days_ago: u64, hour: u32| {
+        let on = today - Days::new(days_ago);
+        china()
+            .from_local_datetime(&on.and_hms_opt(hour, 0, 0).expect("valid time"))
+            .single()
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+    };
+    let complaint = |received: u64, closed: Option<u64>, summary: &str| Complaint {
+        received_at: at(received, 10),
+        closed_at: closed.map(|days| at(days, 16)),
+        summary: summary.into(),
+    };
+    match i {
+        14 | 15 => vec![complaint(8, Some(6), "净水器漏水，上门维修不及时")],
+        24 | 25 => vec![complaint(13, Some(10), "安装时划伤地板，要求赔偿")],
+        36 | 37 => vec![complaint(1, None, "滤芯更换后出水有异味")],
+        _ => Vec::new(),
+    }
 }
 
 /// Creates a customer (customers are managed on the server in this version).

@@ -1061,6 +1061,7 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
         installed_on: None,
         repaired_on: None,
         technician_id: stranger,
+        complaints: Vec::new(),
     };
     seed::insert_customer(&mut tx, other_org, &their_customer)
         .await
@@ -1387,5 +1388,112 @@ async fn a_new_organisation_gets_a_technician_and_customers_from_the_command_lin
     assert_eq!(
         mine.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
         ["王小明"]
+    );
+}
+
+#[tokio::test]
+async fn a_complaint_recorded_and_closed_reaches_the_technician_and_schedules_its_follow_up() {
+    let app = app(true).await;
+    let dev = device();
+    let t1 = app.login("tech1", dev).await;
+    let pull = |cursor: u64| {
+        let (app, token) = (&app, t1.token.clone());
+        async move {
+            let (_, body) = app
+                .call(
+                    "GET",
+                    &format!("/api/sync/pull?cursor={cursor}"),
+                    Some(&token),
+                    None,
+                )
+                .await;
+            serde_json::from_value::<PullResponse>(body).unwrap()
+        }
+    };
+    let first = pull(0).await;
+    let cursor = first.cursor;
+    let mine = customers(
+        &first
+            .changes
+            .into_iter()
+            .map(|c| c.entity)
+            .collect::<Vec<_>>(),
+    );
+    let target = mine
+        .iter()
+        .find(|c| c.complaints.is_empty())
+        .expect("a customer without complaints")
+        .clone();
+    let received = noon(today() - chrono::Days::new(3));
+    let closed = noon(today() - chrono::Days::new(2));
+
+    // Nothing to close yet; an unknown number and an empty summary are refused.
+    assert!(matches!(
+        admin::close_complaint(&app.db, None, &target.phone, closed).await,
+        Err(admin::ComplaintError::Customer(_))
+    ));
+    assert!(matches!(
+        admin::record_complaint(&app.db, None, "10000000000", "漏水", received).await,
+        Err(admin::ComplaintError::Customer(_))
+    ));
+    assert!(matches!(
+        admin::record_complaint(&app.db, None, &target.phone, " ", received).await,
+        Err(admin::ComplaintError::Input(_))
+    ));
+    let name = admin::record_complaint(&app.db, None, &target.phone, "净水器漏水", received)
+        .await
+        .unwrap();
+    assert_eq!(name, target.name);
+    assert!(matches!(
+        admin::close_complaint(
+            &app.db,
+            None,
+            &target.phone,
+            received - chrono::Duration::hours(1)
+        )
+        .await,
+        Err(admin::ComplaintError::Input(_))
+    ));
+    admin::close_complaint(&app.db, None, &target.phone, closed)
+        .await
+        .unwrap();
+
+    // The technician's next pull brings the customer again, with the complaint closed, and
+    // the agenda the tablet computes owes a 投诉回访 a week after the closing.
+    let page = pull(cursor).await;
+    let changed = customers(
+        &page
+            .changes
+            .into_iter()
+            .map(|c| c.entity)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(changed.len(), 1, "only the changed customer: {changed:?}");
+    let complaint = &changed[0].complaints[..];
+    assert_eq!(complaint.len(), 1);
+    assert_eq!(
+        (complaint[0].received_at, complaint[0].closed_at),
+        (received, Some(closed))
+    );
+    assert_eq!(complaint[0].summary, "净水器漏水");
+    let policy = revisit_domain::policy::builtin("general").unwrap();
+    let input = EngineInput::from_records(&changed, &[]);
+    let agenda = open_agenda(
+        &policy,
+        &WorkCalendar::china(),
+        &input,
+        noon(today()),
+        Horizon::default(),
+    );
+    let follow_up = agenda
+        .items
+        .iter()
+        .find(|i| i.rule() == "投诉回访")
+        .expect("a complaint follow-up");
+    assert_eq!(
+        follow_up.due.date(),
+        (closed + chrono::Duration::days(7))
+            .with_timezone(&revisit_domain::time::china())
+            .date_naive()
     );
 }

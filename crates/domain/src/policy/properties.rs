@@ -90,6 +90,7 @@ mod skeleton_equivalence {
                 installed_on: None,
                 repaired_on: None,
                 technician_id: UserId(Uuid::from_u128(7)),
+                complaints: Vec::new(),
             };
             let visits: Vec<_> = visit_days
                 .iter()
