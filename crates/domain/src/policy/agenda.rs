@@ -31,6 +31,15 @@ pub enum ItemStatus {
 }
 
 impl ItemStatus {
+    /// Every status, in agenda order.
+    pub const ALL: [ItemStatus; 5] = [
+        ItemStatus::Overdue,
+        ItemStatus::Due,
+        ItemStatus::Upcoming,
+        ItemStatus::Done,
+        ItemStatus::DoneLate,
+    ];
+
     /// The status in Chinese.
     pub fn zh(self) -> &'static str {
         match self {

@@ -299,7 +299,7 @@ impl Classes {
             .collect();
         let priorities = rank.iter().max().map_or(1, |&m| m + 1);
         Classes {
-            count: (ItemStatus::DoneLate as usize + 1) * usize::from(priorities) * 2,
+            count: ItemStatus::ALL.len() * usize::from(priorities) * 2,
             rank,
             priorities,
         }
@@ -792,13 +792,7 @@ mod tests {
             far in any::<bool>(),
             many_classes in any::<bool>(),
         ) {
-            let statuses = [
-                ItemStatus::Overdue,
-                ItemStatus::Due,
-                ItemStatus::Upcoming,
-                ItemStatus::Done,
-                ItemStatus::DoneLate,
-            ];
+            let statuses = ItemStatus::ALL;
             let items: Vec<Pending> = raw
                 .iter()
                 .enumerate()
@@ -853,15 +847,8 @@ mod tests {
         };
         let profile = PolicyProfile::from_spec("test.toml", spec).expect("a valid profile");
         let classes = Classes::new(&profile);
-        let statuses = [
-            ItemStatus::Overdue,
-            ItemStatus::Due,
-            ItemStatus::Upcoming,
-            ItemStatus::Done,
-            ItemStatus::DoneLate,
-        ];
         let mut all = Vec::new();
-        for status in statuses {
+        for status in ItemStatus::ALL {
             for (r, rule) in profile.rules.iter().enumerate() {
                 for vip in [true, false] {
                     let class = classes.of(status, r as u16, vip);
