@@ -210,3 +210,27 @@ async fn change_customer(
     tx.commit().await.map_err(Error::from)?;
     Ok(customer.name)
 }
+
+/// Makes the organisation `org` (or the only one) follow the shipped policy profile `name`
+/// (general, water-purifier, furniture, complaints…); returns the profile's own name (e.g.
+/// 一般售后). Devices receive it with their next pull, and reports count under it at once.
+pub async fn set_policy(db: &Db, org: Option<&str>, name: &str) -> Result<String, String> {
+    let org = organisation(db, org).await?;
+    let Some(policy) = crate::policy::builtin(name) else {
+        let names: Vec<&str> = revisit_domain::policy::BUILTIN_PROFILES
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
+        return Err(format!(
+            "no shipped policy is called {name:?}; choose one of {}",
+            names.join(", ")
+        ));
+    };
+    sqlx::query("UPDATE organisations SET policy_profile = ? WHERE id = ?")
+        .bind(name)
+        .bind(org.to_string())
+        .execute(&db.write)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(policy.policy.profile.name.clone())
+}

@@ -57,6 +57,16 @@ enum Task {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Make the organisation follow one of the shipped follow-up policies (回访策略): general,
+    /// installed-equipment, water-purifier, furniture, complaints (skeleton is the first
+    /// simple rule set). Devices get it with their next sync.
+    SetPolicy {
+        /// The shipped profile's file name, e.g. water-purifier.
+        profile: String,
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+    },
     /// Record a complaint (投诉) for the customer with this phone number; their technician's
     /// tablet gets it with the next sync, and the policy's complaint rules start.
     Complaint {
@@ -143,6 +153,14 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             println!(
                 "Imported {} customers; {} were already there.",
                 imported.created, imported.already_there
+            );
+        }
+        Task::SetPolicy { profile, org } => {
+            let name = revisit_server::admin::set_policy(db, org.as_deref(), profile)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "The organisation now follows {name} ({profile}); devices get it with their next sync."
             );
         }
         Task::Complaint {

@@ -1497,3 +1497,50 @@ async fn a_complaint_recorded_and_closed_reaches_the_technician_and_schedules_it
             .date_naive()
     );
 }
+
+#[tokio::test]
+async fn an_organisation_chooses_another_shipped_policy_and_its_devices_get_it() {
+    let app = app(true).await;
+    let t1 = app.login("tech1", device()).await;
+    let (_, first) = app
+        .call("GET", "/api/sync/pull?cursor=0", Some(&t1.token), None)
+        .await;
+    assert_eq!(first["policy"]["profile"]["name"], "一般售后");
+    let fingerprint = first["policy"]["fingerprint"].as_str().unwrap().to_string();
+    let cursor = first["cursor"].as_u64().unwrap();
+    let pull = |fingerprint: String| {
+        let (app, token) = (&app, t1.token.clone());
+        async move {
+            app.call(
+                "GET",
+                &format!("/api/sync/pull?cursor={cursor}&policy={fingerprint}"),
+                Some(&token),
+                None,
+            )
+            .await
+            .1
+        }
+    };
+    assert!(pull(fingerprint.clone()).await.get("policy").is_none());
+
+    let err = admin::set_policy(&app.db, None, "no-such-policy")
+        .await
+        .unwrap_err();
+    assert!(err.contains("water-purifier"), "{err}");
+    assert_eq!(
+        admin::set_policy(&app.db, None, "water-purifier")
+            .await
+            .unwrap(),
+        revisit_domain::policy::builtin("water-purifier")
+            .unwrap()
+            .name
+    );
+    let next = pull(fingerprint).await;
+    assert_eq!(
+        next["policy"]["profile"]["name"],
+        revisit_domain::policy::builtin("water-purifier")
+            .unwrap()
+            .name,
+        "the device holding the old policy gets the new one"
+    );
+}
