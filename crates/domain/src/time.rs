@@ -49,12 +49,70 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
 }
 
+/// An RFC 3339 instant as chrono and browsers write it: `2026-11-30T16:03:12.656Z` or with a
+/// `±HH:MM` offset, seconds with up to nine decimals. Stricter than chrono's parser (which also
+/// takes a space or lowercase separator and a leap second), and what it reads it reads as
+/// chrono does (a property test checks); chrono's parser weighs 1.7 KB of the browser bundle.
+pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
+        return None;
+    }
+    let date = parse_date(text.get(..10)?)?;
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let mut at = 19;
+    let mut nanos = 0;
+    if b.get(at) == Some(&b'.') {
+        let places = b[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if !(1..=9).contains(&places) {
+            return None;
+        }
+        nanos = digits(at + 1..at + 1 + places)? * 10u32.pow(9 - places as u32);
+        at += 1 + places;
+    }
+    let offset = match b.get(at)? {
+        b'Z' => 0,
+        &sign @ (b'+' | b'-') if b.get(at + 3) == Some(&b':') => {
+            let (h, m) = (digits(at + 1..at + 3)?, digits(at + 4..at + 6)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            at += 5;
+            let secs = i64::from(h * 3600 + m * 60);
+            if sign == b'-' { -secs } else { secs }
+        }
+        _ => return None,
+    };
+    if at + 1 != b.len() || second > 59 {
+        return None;
+    }
+    let local = date.and_time(NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?);
+    Some(
+        local
+            .checked_sub_signed(chrono::TimeDelta::seconds(offset))?
+            .and_utc(),
+    )
+}
+
 /// Serde for the model's dates and instants, with small parsers: chrono's own `Deserialize`
 /// goes through its general format parser, kilobytes of the browser bundle. They write what
 /// chrono writes, and read it back: RFC 3339 instants and `YYYY-MM-DD` dates.
 pub mod serde_as {
     use chrono::{DateTime, NaiveDate, Utc};
     use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
+
+    fn instant<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        super::parse_instant(text)
+            .ok_or_else(|| E::custom(format!("{text:?} is not an RFC 3339 instant")))
+    }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
         super::parse_date(text)
@@ -73,9 +131,7 @@ pub mod serde_as {
         /// An RFC 3339 instant, by chrono's strict RFC 3339 parser.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
             let text = String::deserialize(d)?;
-            DateTime::parse_from_rfc3339(&text)
-                .map(|at| at.to_utc())
-                .map_err(|e| D::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}")))
+            instant(&text)
         }
     }
 
@@ -96,13 +152,7 @@ pub mod serde_as {
             d: D,
         ) -> Result<Option<DateTime<Utc>>, D::Error> {
             Option::<String>::deserialize(d)?
-                .map(|text| {
-                    DateTime::parse_from_rfc3339(&text)
-                        .map(|at| at.to_utc())
-                        .map_err(|e| {
-                            D::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}"))
-                        })
-                })
+                .map(|text| instant(&text))
                 .transpose()
         }
     }
@@ -160,7 +210,71 @@ pub mod serde_as {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        /// What chrono writes (any precision, any offset) reads back exactly, and any text the
+        /// parser takes, chrono's RFC 3339 parser takes with the same instant.
+        #[test]
+        fn instants_read_as_chrono_reads_them(
+            secs in -2_000_000_000i64..9_000_000_000,
+            nanos in 0u32..1_000_000_000,
+            offset_minutes in -1439i32..1440,
+            text in "[0-9]{4}-(0[1-9]|1[0-2]|13)-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-4]):[0-5][0-9]:[0-6][0-9](\\.[0-9]{0,11})?(Z|z|[+-]([01][0-9]|2[0-4]):?[0-6][0-9])?",
+        ) {
+            let at = DateTime::from_timestamp(secs, nanos).unwrap();
+            let offset = FixedOffset::east_opt(offset_minutes * 60).unwrap();
+            for format in [chrono::SecondsFormat::Secs, chrono::SecondsFormat::Millis,
+                           chrono::SecondsFormat::Micros, chrono::SecondsFormat::Nanos,
+                           chrono::SecondsFormat::AutoSi] {
+                let written = at.with_timezone(&offset).to_rfc3339_opts(format, offset_minutes == 0);
+                let chrono = DateTime::parse_from_rfc3339(&written).unwrap().to_utc();
+                prop_assert_eq!(parse_instant(&written), Some(chrono), "{}", written);
+                let json = serde_json::to_string(&at).unwrap();
+                prop_assert_eq!(parse_instant(json.trim_matches('"')), Some(at));
+            }
+            // Random texts, most of them well formed: where this parser takes one, chrono
+            // takes it with the same instant.
+            if let Some(ours) = parse_instant(&text) {
+                let theirs = DateTime::parse_from_rfc3339(&text).map(|t| t.to_utc());
+                prop_assert_eq!(Ok(ours), theirs, "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn instants_refuse_what_is_not_rfc_3339() {
+        assert_eq!(
+            parse_instant("2026-11-30T16:03:12.656Z"),
+            DateTime::parse_from_rfc3339("2026-11-30T16:03:12.656Z")
+                .ok()
+                .map(|t| t.to_utc())
+        );
+        assert_eq!(
+            parse_instant("2026-12-01T00:03:12+08:00"),
+            parse_instant("2026-11-30T16:03:12Z")
+        );
+        for bad in [
+            "",
+            "2026-11-30",
+            "2026-11-30T16:03:12",
+            "2026-11-30T16:03:12.Z",
+            "2026-11-30T16:03:12.1234567890Z",
+            "2026-11-30T24:00:00Z",
+            "2026-11-30T16:60:00Z",
+            "2026-11-30T16:03:60Z",
+            "2026-02-30T16:03:12Z",
+            "2026-11-30T16:03:12+24:00",
+            "2026-11-30T16:03:12+0800",
+            "2026-11-30T16:03:12Zjunk",
+            "2026-11-30T16:03:12+08:00 ",
+            "２０26-11-30T16:03:12Z",
+        ] {
+            assert_eq!(parse_instant(bad), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn dates_parse_exactly_yyyy_mm_dd() {
