@@ -86,6 +86,10 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
 
         tech.goto(&format!("{base}/customers/{customer_id}")).await?;
         app_ready(&tech).await?;
+        // The first card is the demo's overdue complaint follow-up (投诉回访 outranks the other
+        // overdue items): its customer's page names the complaint, closed.
+        let complaint = tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=complaint]")).await?.text().await?;
+        assert!(complaint.contains("安装时划伤地板") && complaint.contains("已结案"), "{complaint:?}");
         tech.wait().at_most(TIMEOUT).for_element(Locator::Css("#new-visit")).await?.click().await?;
         tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=channel-on_site]")).await?.click().await?;
         tech.find(Locator::Css("[data-testid=satisfaction-very_satisfied]")).await?.click().await?;

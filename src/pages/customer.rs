@@ -1,10 +1,15 @@
-//! A customer's page: details, visit history (with signatures), and the way to record a visit.
+//! A customer's page: details and complaints, visit history (with signatures), and the way to
+//! record a visit.
 
 use std::str::FromStr;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use revisit_domain::{CustomerId, Tier, visit::newest_first};
+use revisit_domain::{
+    CustomerId, Tier,
+    time::{china, minute_text},
+    visit::newest_first,
+};
 
 use crate::{
     app::app_state,
@@ -32,6 +37,7 @@ pub fn CustomerPage() -> impl IntoView {
                     return view! { <p class="empty">{move || t().not_found}</p> }.into_any();
                 };
                 let visits = newest_first(&stored.visits, |v| v.customer_id == c.id);
+                let local = |at: chrono::DateTime<chrono::Utc>| minute_text(at.with_timezone(&china()).naive_local());
                 let date = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "—".to_string(), |d| d.to_string());
                 view! {
                     <div class="customer-head">
@@ -50,6 +56,19 @@ pub fn CustomerPage() -> impl IntoView {
                         <dt>{move || t().purchased_on}</dt><dd>{c.purchased_on.to_string()}</dd>
                         <dt>{move || t().installed_on}</dt><dd>{date(c.installed_on)}</dd>
                         <dt>{move || t().repaired_on}</dt><dd>{date(c.repaired_on)}</dd>
+                        {c.complaints.iter().map(|k| {
+                            let (received, closed) = (local(k.received_at), k.closed_at.map(local));
+                            view! {
+                                <dt>{move || t().complaint}</dt>
+                                <dd data-testid="complaint">
+                                    {received}" "{k.summary.clone()}" · "
+                                    {move || match &closed {
+                                        Some(at) => format!("{} {at}", t().complaint_closed),
+                                        None => t().complaint_open.to_string(),
+                                    }}
+                                </dd>
+                            }
+                        }).collect_view()}
                     </dl>
                     <h2>{move || t().visit_history}</h2>
                     {if visits.is_empty() {
