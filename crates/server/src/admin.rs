@@ -1,6 +1,6 @@
 //! One-off administration from the command line (`revisit-server add-user`, `import-customers`,
-//! `complaint`, `close-complaint`): what an organisation needs before its people can work, and
-//! what its service desk records, as long as there is no admin UI.
+//! `set-policy`, `complaint`, `close-complaint`): what an organisation needs before its people
+//! can work, and what its service desk records, as long as there is no admin UI.
 
 use chrono::{DateTime, Utc};
 use revisit_domain::{Complaint, Customer, time::china, wire::Role};
