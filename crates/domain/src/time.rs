@@ -91,15 +91,12 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
         }
         _ => return None,
     };
-    if at + 1 != b.len() || second > 59 {
+    if at + 1 != b.len() || hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let local = date.and_time(NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?);
-    Some(
-        local
-            .checked_sub_signed(chrono::TimeDelta::seconds(offset))?
-            .and_utc(),
-    )
+    let days = i64::from(date.num_days_from_ce()) - 719_163;
+    let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset;
+    DateTime::from_timestamp(secs, nanos)
 }
 
 /// Serde for the model's dates and instants, with small parsers: chrono's own `Deserialize`
