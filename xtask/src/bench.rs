@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: measured figures, printed; nothing here asserts a time.
 
 mod browser;
+mod report;
 mod sync;
 
 use std::{
@@ -13,7 +14,7 @@ use serde_json::Value;
 
 use crate::{cmd, dist, root, tools};
 
-/// Runs the benchmarks named in `only` (bundle, agenda, sync), or all of them; prints one
+/// Runs the benchmarks named in `only` (bundle, agenda, sync, report), or all of them; prints one
 /// JSON line per figure.
 pub(crate) fn main(only: &[String]) -> Result<()> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
@@ -28,6 +29,9 @@ pub(crate) fn main(only: &[String]) -> Result<()> {
     }
     if wanted("sync") {
         sync::compare(10_000)?;
+    }
+    if wanted("report") {
+        report::monthly(20_000)?;
     }
     Ok(())
 }

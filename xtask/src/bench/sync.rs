@@ -54,36 +54,61 @@ struct Figures {
     pulled: usize,
 }
 
-fn ours(n: usize) -> Result<Figures> {
-    let mut build = cmd("cargo");
-    build.args(["build", "--release", "-p", "revisit-server"]);
-    run(build)?;
-    let dir = root().join("target/bench");
-    std::fs::create_dir_all(&dir)?;
-    let db = dir.join(format!("sync-{}.sqlite", std::process::id()));
-    let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let target =
-        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), Into::into);
-    let server = Command::new(Path::new(&target).join("release/revisit-server"))
-        .args([
-            "--demo",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--dist",
-            "dist",
-            "--db",
-        ])
-        .arg(&db)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
-    let _guard = KillOnDrop(server);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_healthy(&base)?;
+/// The release server on a fresh demo database of its own, listening on a free port; killed
+/// and its database removed when dropped.
+pub(crate) struct Server {
+    /// `http://127.0.0.1:port`.
+    pub(crate) base: String,
+    db: std::path::PathBuf,
+    _process: KillOnDrop,
+}
 
+impl Server {
+    pub(crate) fn start(name: &str) -> Result<Server> {
+        let mut build = cmd("cargo");
+        build.args(["build", "--release", "-p", "revisit-server"]);
+        run(build)?;
+        let dir = root().join("target/bench");
+        std::fs::create_dir_all(&dir)?;
+        let db = dir.join(format!("{name}-{}.sqlite", std::process::id()));
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let target =
+            std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), Into::into);
+        let server = Command::new(Path::new(&target).join("release/revisit-server"))
+            .args([
+                "--demo",
+                "--addr",
+                &format!("127.0.0.1:{port}"),
+                "--dist",
+                "dist",
+                "--db",
+            ])
+            .arg(&db)
+            .current_dir(root())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            db,
+            _process: KillOnDrop(server),
+        };
+        wait_healthy(&server.base)?;
+        Ok(server)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.db);
+    }
+}
+
+fn ours(n: usize) -> Result<Figures> {
+    let server = Server::start("sync")?;
+    let base = server.base.clone();
     let device_a = DeviceId(Uuid::now_v7());
-    let a = login(&base, device_a)?;
+    let a = login(&base, "tech1", device_a)?;
     let customers: Vec<CustomerId> = pull_all(&base, &a.token)?
         .into_iter()
         .filter_map(|e| match e {
@@ -116,21 +141,47 @@ fn ours(n: usize) -> Result<Figures> {
         .collect();
 
     let started = Instant::now();
-    for (chunk_index, chunk) in visits.chunks(BATCH).enumerate() {
+    push_all(&base, &a.token, device_a, &visits, BATCH)?;
+    let push_ms = started.elapsed().as_millis();
+
+    let b = login(&base, "tech1", DeviceId(Uuid::now_v7()))?;
+    let started = Instant::now();
+    let pulled = pull_all(&base, &b.token)?
+        .into_iter()
+        .filter(|e| matches!(e, Entity::Visit(_)))
+        .count();
+    let pull_ms = started.elapsed().as_millis();
+    Ok(Figures {
+        push_ms,
+        pull_ms,
+        pulled,
+    })
+}
+
+/// Pushes `visits` as `device`'s mutations 1, 2, … in batches of `batch`; fails on any
+/// refusal.
+pub(crate) fn push_all(
+    base: &str,
+    token: &str,
+    device: DeviceId,
+    visits: &[VisitRecord],
+    batch: usize,
+) -> Result<()> {
+    for (chunk_index, chunk) in visits.chunks(batch).enumerate() {
         let push = PushRequest {
-            device_id: device_a,
+            device_id: device,
             schema_version: SCHEMA_VERSION,
             mutations: chunk
                 .iter()
                 .enumerate()
                 .map(|(k, v)| Mutation {
-                    seq: (chunk_index * BATCH + k + 1) as u64,
+                    seq: (chunk_index * batch + k + 1) as u64,
                     op: MutationOp::CreateVisit(v.clone()),
                 })
                 .collect(),
         };
         let reply: PushResponse = ureq::post(&format!("{base}/api/sync/push"))
-            .set("Authorization", &format!("Bearer {}", a.token))
+            .set("Authorization", &format!("Bearer {token}"))
             .send_json(serde_json::to_value(&push)?)?
             .into_json()?;
         if !reply.rejected.is_empty() {
@@ -141,26 +192,13 @@ fn ours(n: usize) -> Result<Figures> {
             );
         }
     }
-    let push_ms = started.elapsed().as_millis();
-
-    let b = login(&base, DeviceId(Uuid::now_v7()))?;
-    let started = Instant::now();
-    let pulled = pull_all(&base, &b.token)?
-        .into_iter()
-        .filter(|e| matches!(e, Entity::Visit(_)))
-        .count();
-    let pull_ms = started.elapsed().as_millis();
-    let _ = std::fs::remove_file(&db);
-    Ok(Figures {
-        push_ms,
-        pull_ms,
-        pulled,
-    })
+    Ok(())
 }
 
-fn login(base: &str, device_id: DeviceId) -> Result<LoginResponse> {
+/// Logs a demo user in on `device_id`.
+pub(crate) fn login(base: &str, username: &str, device_id: DeviceId) -> Result<LoginResponse> {
     let body = LoginRequest {
-        username: "tech1".into(),
+        username: username.into(),
         password: DEMO_PASSWORD.into(),
         device_id,
     };
@@ -169,7 +207,8 @@ fn login(base: &str, device_id: DeviceId) -> Result<LoginResponse> {
         .into_json()?)
 }
 
-fn pull_all(base: &str, token: &str) -> Result<Vec<Entity>> {
+/// Everything `token` may see, pulled in pages.
+pub(crate) fn pull_all(base: &str, token: &str) -> Result<Vec<Entity>> {
     let mut cursor = 0;
     let mut all = Vec::new();
     loop {
