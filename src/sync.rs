@@ -9,7 +9,7 @@ use revisit_domain::{
     DeviceId,
     wire::{
         ApiError, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse,
-        PushRequest, PushResponse, SCHEMA_VERSION, SessionUser,
+        PushRequest, PushResponse, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -102,8 +102,12 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut pushed = 0;
     loop {
         let batch = db.outbox(PUSH_BATCH).await?;
-        let (Some(first), Some(last)) = (batch.first().map(|e| e.seq), batch.last().map(|e| e.seq))
-        else {
+        // Signed visits are large: as many as fit in one request, the rest next round.
+        let fit = push_batch_len(batch.iter().map(|e| &e.op));
+        let (Some(first), Some(last)) = (
+            batch.first().map(|e| e.seq),
+            batch.get(fit.wrapping_sub(1)).map(|e| e.seq),
+        ) else {
             return Ok(pushed);
         };
         let request = PushRequest {
@@ -111,6 +115,7 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
             schema_version: SCHEMA_VERSION,
             mutations: batch
                 .into_iter()
+                .take(fit)
                 .map(|e| Mutation {
                     seq: e.seq,
                     op: e.op,

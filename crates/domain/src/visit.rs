@@ -17,7 +17,7 @@ use crate::{
 pub const MAX_NOTES_CHARS: usize = 4_000;
 /// Largest signature image accepted, in bytes.
 pub const MAX_SIGNATURE_BYTES: usize = 512 * 1024;
-const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub(crate) const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 
 /// One follow-up visit, as recorded on the technician's device. 回访记录
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,6 +20,34 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_MUTATIONS_PER_PUSH: usize = 500;
 /// Most changes returned by one pull.
 pub const MAX_CHANGES_PER_PULL: u32 = 500;
+/// Largest request body the server accepts, in bytes. A device cuts its pushes to fit
+/// ([`push_batch_len`]); one visit at its largest (a 512 KB signature, the longest notes) fits.
+pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+
+/// How many of `mutations`, from the first, one push may carry: at most
+/// [`MAX_MUTATIONS_PER_PUSH`], and no more than fit in [`MAX_REQUEST_BYTES`] as JSON by a
+/// generous estimate (a signature as base64, every byte of notes as if escaped). Never zero
+/// while there is a mutation, so an outbox of large signed visits drains a few at a time
+/// instead of being refused whole at every try.
+pub fn push_batch_len<'a>(mutations: impl IntoIterator<Item = &'a MutationOp>) -> usize {
+    // The request's own fields.
+    let mut room = MAX_REQUEST_BYTES - 1024;
+    let mut n = 0;
+    for op in mutations.into_iter().take(MAX_MUTATIONS_PER_PUSH) {
+        let MutationOp::CreateVisit(v) = op;
+        let size = 1024
+            + 6 * v.notes.len()
+            + v.signature
+                .as_ref()
+                .map_or(0, |s| s.png.len().div_ceil(3) * 4);
+        if n > 0 && size > room {
+            break;
+        }
+        room = room.saturating_sub(size);
+        n += 1;
+    }
+    n
+}
 
 /// `POST /api/auth/login`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,8 +358,75 @@ pub struct ApiError {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::visit::tests::sample_visit;
+    use crate::visit::{MAX_NOTES_CHARS, MAX_SIGNATURE_BYTES, Signature, tests::sample_visit};
+
+    /// A visit with a signature of `png` bytes and `notes` characters of notes (the widest
+    /// to escape: control characters, six bytes each in JSON).
+    fn visit_of(n: u128, png: usize, notes: usize) -> Mutation {
+        let mut v = sample_visit(n);
+        v.signature = (png > 0).then(|| Signature {
+            png: [crate::visit::PNG_MAGIC, &vec![7; png.saturating_sub(8)]].concat(),
+        });
+        v.notes = "\u{1}".repeat(notes);
+        Mutation {
+            seq: n as u64,
+            op: MutationOp::CreateVisit(v.seal()),
+        }
+    }
+
+    fn body_bytes(mutations: &[Mutation]) -> usize {
+        serde_json::to_vec(&PushRequest {
+            device_id: crate::DeviceId(uuid::Uuid::nil()),
+            schema_version: SCHEMA_VERSION,
+            mutations: mutations.to_vec(),
+        })
+        .unwrap()
+        .len()
+    }
+
+    proptest! {
+        // Each case seals and serialises up to a dozen visits of up to 512 KB.
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the outbox holds, the batch cut from it fits the server's limit as JSON,
+        /// and is never empty.
+        #[test]
+        fn a_push_batch_fits_the_request_limit(
+            sizes in proptest::collection::vec((0usize..MAX_SIGNATURE_BYTES, 0usize..MAX_NOTES_CHARS), 1..12),
+        ) {
+            let outbox: Vec<Mutation> = sizes
+                .iter()
+                .enumerate()
+                .map(|(n, &(png, notes))| visit_of(n as u128 + 1, png, notes))
+                .collect();
+            let n = push_batch_len(outbox.iter().map(|m| &m.op));
+            prop_assert!(n >= 1);
+            prop_assert!(body_bytes(&outbox[..n]) <= MAX_REQUEST_BYTES);
+        }
+    }
+
+    #[test]
+    fn calls_go_a_full_batch_at_a_time_signed_visits_as_many_as_fit() {
+        let calls: Vec<Mutation> = (1..=600).map(|n| visit_of(n, 0, 200)).collect();
+        assert_eq!(push_batch_len(calls[..100].iter().map(|m| &m.op)), 100);
+        assert_eq!(
+            push_batch_len(calls.iter().map(|m| &m.op)),
+            MAX_MUTATIONS_PER_PUSH
+        );
+        // 20 KB signatures (27 KB as base64): a hundred would not fit in 2 MiB.
+        let signed: Vec<Mutation> = (1..=100).map(|n| visit_of(n, 20_000, 40)).collect();
+        let n = push_batch_len(signed.iter().map(|m| &m.op));
+        assert!((60..100).contains(&n), "{n}");
+        assert!(body_bytes(&signed[..n]) <= MAX_REQUEST_BYTES);
+        assert!(body_bytes(&signed) > MAX_REQUEST_BYTES);
+        let largest = [visit_of(1, MAX_SIGNATURE_BYTES, MAX_NOTES_CHARS)];
+        assert_eq!(push_batch_len(largest.iter().map(|m| &m.op)), 1);
+        assert!(body_bytes(&largest) <= MAX_REQUEST_BYTES);
+        assert_eq!(push_batch_len([]), 0);
+    }
 
     #[test]
     fn push_round_trips_and_refuses_unknown_fields() {

@@ -22,8 +22,8 @@ use auth::throttle::LoginThrottle;
 pub use db::Db;
 pub use error::Error;
 
-/// Largest request body accepted, in bytes (a push of signed visits fits well within).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// Largest request body accepted, in bytes: the wire's limit, which devices cut pushes to.
+pub const MAX_BODY_BYTES: usize = revisit_domain::wire::MAX_REQUEST_BYTES;
 
 /// What every handler shares.
 #[derive(Clone)]

@@ -1544,3 +1544,38 @@ async fn an_organisation_chooses_another_shipped_policy_and_its_devices_get_it()
         "the device holding the old policy gets the new one"
     );
 }
+
+#[tokio::test]
+async fn an_outbox_of_large_signatures_is_refused_whole_and_taken_in_cut_batches() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let outbox: Vec<Mutation> = (1..=4)
+        .map(|seq| {
+            let mut v = visit(&s, dev, c);
+            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+            png.resize(revisit_domain::visit::MAX_SIGNATURE_BYTES, seq as u8);
+            v.signature = Some(Signature { png });
+            create(seq, &v.seal())
+        })
+        .collect();
+    // All four at once are over the request limit: refused, nothing stored.
+    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let (status, _) = app.push(&s.token, dev, outbox.clone()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    // Cut as the client cuts them, they all get through.
+    let mut rest = &outbox[..];
+    let mut pushes = 0;
+    while !rest.is_empty() {
+        let n = revisit_domain::wire::push_batch_len(rest.iter().map(|m| &m.op));
+        let (status, body) = app.push(&s.token, dev, rest[..n].to_vec()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["rejected"], json!([]));
+        rest = &rest[n..];
+        pushes += 1;
+    }
+    assert!(pushes > 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 4);
+}
