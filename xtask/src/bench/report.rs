@@ -6,13 +6,10 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use chrono::{Duration, Utc};
-use revisit_domain::{
-    Channel, CustomerId, DeviceId, Reach, Satisfaction, Signature, VisitId, VisitRecord,
-    wire::Entity,
-};
+use revisit_domain::{Channel, DeviceId, Reach, Satisfaction, Signature, VisitId, VisitRecord};
 use uuid::Uuid;
 
-use super::sync::{Server, login, pull_all, push_all};
+use super::sync::{Server, customer_ids, login, push_all};
 
 /// Bytes of each on-site visit's signature: a signature pad's PNG at tablet resolution.
 const SIGNATURE_BYTES: usize = 15_000;
@@ -25,16 +22,7 @@ pub(crate) fn monthly(n: usize) -> Result<()> {
     let base = &server.base;
     let device = DeviceId(Uuid::now_v7());
     let tech = login(base, "tech1", device)?;
-    let customers: Vec<CustomerId> = pull_all(base, &tech.token)?
-        .into_iter()
-        .filter_map(|e| match e {
-            Entity::Customer(c) => Some(c.id),
-            _ => None,
-        })
-        .collect();
-    if customers.is_empty() {
-        bail!("the demo technician has no customers");
-    }
+    let customers = customer_ids(base, &tech.token)?;
     let now = Utc::now();
     let visits: Vec<VisitRecord> = (0..n)
         .map(|i| {

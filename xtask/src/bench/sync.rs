@@ -109,16 +109,7 @@ fn ours(n: usize) -> Result<Figures> {
     let base = server.base.clone();
     let device_a = DeviceId(Uuid::now_v7());
     let a = login(&base, "tech1", device_a)?;
-    let customers: Vec<CustomerId> = pull_all(&base, &a.token)?
-        .into_iter()
-        .filter_map(|e| match e {
-            Entity::Customer(c) => Some(c.id),
-            _ => None,
-        })
-        .collect();
-    if customers.is_empty() {
-        bail!("the demo technician has no customers");
-    }
+    let customers = customer_ids(&base, &a.token)?;
     let visits: Vec<VisitRecord> = (0..n)
         .map(|i| {
             VisitRecord {
@@ -205,6 +196,21 @@ pub(crate) fn login(base: &str, username: &str, device_id: DeviceId) -> Result<L
     Ok(ureq::post(&format!("{base}/api/auth/login"))
         .send_json(serde_json::to_value(&body)?)?
         .into_json()?)
+}
+
+/// The ids of the customers `token` may visit (a demo technician has some).
+pub(crate) fn customer_ids(base: &str, token: &str) -> Result<Vec<CustomerId>> {
+    let customers: Vec<CustomerId> = pull_all(base, token)?
+        .into_iter()
+        .filter_map(|e| match e {
+            Entity::Customer(c) => Some(c.id),
+            _ => None,
+        })
+        .collect();
+    if customers.is_empty() {
+        bail!("the demo technician has no customers");
+    }
+    Ok(customers)
 }
 
 /// Everything `token` may see, pulled in pages.
