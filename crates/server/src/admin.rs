@@ -1,9 +1,15 @@
 //! One-off administration from the command line (`revisit-server add-user`, `import-customers`,
-//! `set-policy`, `complaint`, `close-complaint`): what an organisation needs before its people
+//! `set-policy`, `complaint`, `close-complaint`, `rejected`): what an organisation needs before its people
 //! can work, and what its service desk records, as long as there is no admin UI.
 
 use chrono::{DateTime, Utc};
-use revisit_domain::{Complaint, Customer, time::china, wire::Role};
+use std::collections::HashMap;
+
+use revisit_domain::{
+    Complaint, Customer,
+    time::{china, minute_text},
+    wire::{MAX_CHANGES_PER_PULL, RejectedRecord, Role},
+};
 use uuid::Uuid;
 
 use crate::{Db, auth::new_password, db::next_version, error::Error, seed::insert_user};
@@ -80,6 +86,38 @@ pub async fn add_user(
     Ok(password)
 }
 
+/// Every mutation the organisation `org` (or the only one) had refused, oldest first, each with
+/// the name of the user who sent it.
+pub async fn rejections(
+    db: &Db,
+    org: Option<&str>,
+) -> Result<Vec<(RejectedRecord, String)>, String> {
+    let org = organisation(db, org).await?;
+    let names: HashMap<String, String> =
+        sqlx::query_as("SELECT id, name FROM users WHERE org_id = ?")
+            .bind(org.to_string())
+            .fetch_all(&db.read)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect();
+    let mut kept = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = crate::sync::kept_rejections(db, org, after, MAX_CHANGES_PER_PULL)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        after = page.rejected.last().map_or(after, |r| r.id);
+        kept.extend(page.rejected.into_iter().map(|r| {
+            let name = names.get(&r.user_id.to_string()).cloned();
+            (r, name.unwrap_or_else(|| "?".into()))
+        }));
+        if !page.has_more {
+            return Ok(kept);
+        }
+    }
+}
+
 /// Why a complaint was not recorded or closed.
 #[derive(Debug, thiserror::Error)]
 pub enum ComplaintError {
@@ -142,9 +180,7 @@ pub async fn close_complaint(
         if at < open.received_at {
             return Err(ComplaintError::Input(format!(
                 "a complaint received {} cannot be closed before that",
-                open.received_at
-                    .with_timezone(&china())
-                    .format("%Y-%m-%d %H:%M")
+                minute_text(open.received_at.with_timezone(&china()).naive_local())
             )));
         }
         open.closed_at = Some(at);

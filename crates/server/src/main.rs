@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 use revisit_domain::{
     policy::{Horizon, WorkCalendar},
+    time::{china, minute_text},
     wire::MutationOp,
 };
 use revisit_server::{AppState, Db, router, seed};
@@ -179,55 +180,31 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             let at = china_time(at.as_deref())?;
             let name =
                 revisit_server::admin::close_complaint(db, org.as_deref(), phone, at).await?;
-            println!(
-                "Closed the complaint of {name} ({phone}); the 投诉回访 is scheduled from now on."
-            );
+            println!("Closed the complaint of {name} ({phone}); its 投诉回访 counts from then.");
         }
         Task::Rejected { org, json } => {
-            let org = revisit_server::admin::organisation(db, org.as_deref())
+            let kept = revisit_server::admin::rejections(db, org.as_deref())
                 .await
                 .map_err(anyhow::Error::msg)?;
-            let names: std::collections::HashMap<String, String> =
-                sqlx::query_as("SELECT id, name FROM users WHERE org_id = ?")
-                    .bind(org.to_string())
-                    .fetch_all(&db.read)
-                    .await?
-                    .into_iter()
-                    .collect();
-            let (mut after, mut count) = (0, 0);
-            loop {
-                let page = revisit_server::sync::kept_rejections(db, org, after, 500)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-                for r in &page.rejected {
-                    if *json {
-                        println!("{}", serde_json::to_string(r)?);
-                    } else {
-                        let MutationOp::CreateVisit(v) = &r.op;
-                        let who = names.get(&r.user_id.to_string());
-                        println!(
-                            "{}  {}  {} device {} #{}  visit {} customer {}  {}",
-                            r.received_at
-                                .with_timezone(&revisit_domain::time::china())
-                                .format("%Y-%m-%d %H:%M"),
-                            r.code.as_str(),
-                            who.map_or("?", String::as_str),
-                            r.device_id,
-                            r.seq,
-                            v.id,
-                            v.customer_id,
-                            r.message
-                        );
-                    }
-                    after = r.id;
-                }
-                count += page.rejected.len();
-                if !page.has_more {
-                    break;
+            for (r, technician) in &kept {
+                if *json {
+                    println!("{}", serde_json::to_string(r)?);
+                } else {
+                    let MutationOp::CreateVisit(v) = &r.op;
+                    println!(
+                        "{}  {}  {technician} device {} #{}  visit {} customer {}  {}",
+                        minute_text(r.received_at.with_timezone(&china()).naive_local()),
+                        r.code.as_str(),
+                        r.device_id,
+                        r.seq,
+                        v.id,
+                        v.customer_id,
+                        r.message
+                    );
                 }
             }
             if !*json {
-                println!("{count} refused, kept as sent.");
+                println!("{} refused, kept as sent.", kept.len());
             }
         }
     }
@@ -242,7 +219,7 @@ fn china_time(text: Option<&str>) -> anyhow::Result<chrono::DateTime<chrono::Utc
     let local = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
         .with_context(|| format!("{text:?} is not a time like 2026-11-30 15:00"))?;
     Ok(local
-        .and_local_timezone(revisit_domain::time::china())
+        .and_local_timezone(china())
         .single()
         .context("UTC+8 has no gaps")?
         .to_utc())

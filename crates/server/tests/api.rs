@@ -444,6 +444,15 @@ async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
     let rest: RejectedPage = serde_json::from_value(body).unwrap();
     assert_eq!(rest.rejected, page.rejected[1..]);
     assert!(!rest.has_more);
+    // The command line lists the same, with the technician's name.
+    let listed = admin::rejections(&app.db, None).await.unwrap();
+    assert_eq!(
+        listed,
+        page.rejected
+            .iter()
+            .map(|r| (r.clone(), t1.user.name.clone()))
+            .collect::<Vec<_>>()
+    );
     // For managers only.
     let (status, _) = app
         .call("GET", "/api/sync/rejected", Some(&t1.token), None)
