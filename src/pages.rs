@@ -7,17 +7,19 @@ pub mod reports;
 pub mod sync_status;
 pub mod visit_form;
 
+use std::cell::OnceCell;
+
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, VisitRecord,
-    policy::{OrgPolicy, PolicyError},
+    policy::{EngineInput, OrgPolicy, PolicyError, PreparedInput},
     wire::{PolicyBundle, UserCard},
 };
 
 use crate::{app::AppState, storage};
 
 /// Everything a page may show, as stored on this device.
-#[derive(Clone, Debug, Default)]
+#[derive(Default)]
 pub struct Stored {
     /// Customers this user may see.
     pub customers: Vec<Customer>,
@@ -27,6 +29,18 @@ pub struct Stored {
     pub users: Vec<UserCard>,
     /// The organisation's follow-up policy as pulled (validate before use), if one arrived.
     pub policy: Option<PolicyBundle>,
+    /// The customers and visits as the policy engine's input, made on first use.
+    engine_input: OnceCell<PreparedInput>,
+}
+
+impl Stored {
+    /// The customers and visits grouped for the policy engine, made once per load: the
+    /// agenda evaluates again every minute (items fall due) on the same data.
+    pub fn engine_input(&self) -> &PreparedInput {
+        self.engine_input.get_or_init(|| {
+            PreparedInput::new(EngineInput::from_records(&self.customers, &self.visits))
+        })
+    }
 }
 
 /// Loads [`Stored`] again whenever stored data changes; visits with their signatures only when
@@ -41,6 +55,7 @@ pub fn stored_data(state: AppState, signatures: bool) -> LocalResource<Result<St
                 visits: db.visits(signatures).await.map_err(|e| e.to_string())?,
                 users: db.users().await.map_err(|e| e.to_string())?,
                 policy: db.policy().await.map_err(|e| e.to_string())?,
+                engine_input: OnceCell::new(),
             })
         }
     })
@@ -55,19 +70,20 @@ pub fn stored_policy(stored: &Stored) -> Result<Option<OrgPolicy>, PolicyError> 
         .transpose()
 }
 
-/// Renders a loaded resource: a loading line, an error line, or `view(data)`.
+/// Renders a loaded resource: a loading line, an error line, or `view(data)` (on the loaded
+/// data itself: rendering again, every minute on the agenda, copies none of it).
 pub fn show_stored<V: IntoView + 'static>(
     state: AppState,
     data: LocalResource<Result<Stored, String>>,
-    view: impl Fn(Stored) -> V + Send + Sync + 'static,
+    view: impl Fn(&Stored) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
-        match data.get() {
+        data.with(|loaded| match loaded {
         None => view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any(),
         Some(Err(e)) => {
             view! { <p class="banner error">{format!("{}: {e}", state.lang.get().t().storage_error)}</p> }.into_any()
         }
         Some(Ok(stored)) => view(stored).into_any(),
-    }
+    })
     }
 }

@@ -5,9 +5,7 @@ use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, Tier,
-    policy::{
-        AgendaEntry, CallTime, EngineInput, Horizon, ItemStatus, Lang, PolicyProfile, open_agenda,
-    },
+    policy::{AgendaEntry, CallTime, Horizon, ItemStatus, Lang, PolicyProfile},
     time::{date_text, hh_mm, minute_text},
 };
 
@@ -30,7 +28,7 @@ pub fn AgendaPage() -> impl IntoView {
             {show_stored(state, data, move |stored| {
                 let lang = state.lang.get();
                 let t = lang.t();
-                let policy = match stored_policy(&stored) {
+                let policy = match stored_policy(stored) {
                     Ok(Some(policy)) => policy,
                     Ok(None) => {
                         return view! {
@@ -47,11 +45,11 @@ pub fn AgendaPage() -> impl IntoView {
                         .into_any();
                     }
                 };
-                let input = EngineInput::from_records(&stored.customers, &stored.visits);
-                // Items fall due and call windows open as time passes: a new minute rebuilds.
+                // Items fall due and call windows open as time passes: a new minute evaluates
+                // again, on the input grouped once per load.
                 state.minute.track();
                 let at = Utc::now();
-                let agenda = open_agenda(&policy.profile, &policy.calendar, &input, at, Horizon::default());
+                let agenda = stored.engine_input().open_agenda(&policy.profile, &policy.calendar, at, Horizon::default());
                 let (call_class, call_text) = call_time(t, &policy.profile, &agenda.call_windows, at);
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
                 let (now, later): (Vec<_>, Vec<_>) = agenda

@@ -21,7 +21,7 @@ pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
 pub use calendar::{CalendarSpec, WorkCalendar};
-pub use engine::{EngineInput, Horizon, agenda, open_agenda};
+pub use engine::{EngineInput, Horizon, PreparedInput, agenda, open_agenda};
 pub use error::PolicyError;
 pub use explain::Lang;
 pub use offset::{Offset, OffsetUnit};

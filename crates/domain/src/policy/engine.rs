@@ -75,7 +75,8 @@ pub fn agenda<'p>(
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> Agenda<'p> {
-    evaluate(profile, calendar, input, now, horizon, true)
+    let grouped = Grouped::new(input);
+    evaluate(profile, calendar, input, &grouped, now, horizon, true)
 }
 
 /// Like [`agenda`] but only the open items (overdue, due, upcoming): what a technician's
@@ -87,58 +88,136 @@ pub fn open_agenda<'p>(
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> Agenda<'p> {
-    evaluate(profile, calendar, input, now, horizon, false)
+    let grouped = Grouped::new(input);
+    evaluate(profile, calendar, input, &grouped, now, horizon, false)
+}
+
+/// An [`EngineInput`] with each customer's events and visits gathered once, for evaluating the
+/// same data again and again: the agenda page evaluates every minute (items fall due), while
+/// its data changes only when a visit is saved or a sync brings something. The same agendas
+/// as [`agenda`] and [`open_agenda`] on the input, without the grouping's cost each time
+/// (about a quarter of an evaluation). 预处理排程输入
+pub struct PreparedInput {
+    input: EngineInput,
+    grouped: Grouped,
+}
+
+impl PreparedInput {
+    /// Groups `input` by customer.
+    pub fn new(input: EngineInput) -> PreparedInput {
+        PreparedInput {
+            grouped: Grouped::new(&input),
+            input,
+        }
+    }
+
+    /// The input as given.
+    pub fn input(&self) -> &EngineInput {
+        &self.input
+    }
+
+    /// [`agenda`] of this input.
+    pub fn agenda<'p>(
+        &self,
+        profile: &'p PolicyProfile,
+        calendar: &WorkCalendar,
+        now: DateTime<Utc>,
+        horizon: Horizon,
+    ) -> Agenda<'p> {
+        evaluate(
+            profile,
+            calendar,
+            &self.input,
+            &self.grouped,
+            now,
+            horizon,
+            true,
+        )
+    }
+
+    /// [`open_agenda`] of this input.
+    pub fn open_agenda<'p>(
+        &self,
+        profile: &'p PolicyProfile,
+        calendar: &WorkCalendar,
+        now: DateTime<Utc>,
+        horizon: Horizon,
+    ) -> Agenda<'p> {
+        evaluate(
+            profile,
+            calendar,
+            &self.input,
+            &self.grouped,
+            now,
+            horizon,
+            false,
+        )
+    }
+}
+
+/// Each customer's events and visits with their local times, grouped by the customer's
+/// position in the input (a counting sort: two linear passes, no comparisons); each
+/// customer's visits in time order (same-time ones in input order, so the result never
+/// depends on a random id). Records of customers not in the input are left out.
+struct Grouped {
+    events: Buckets<(Trigger, LocalSecs)>,
+    visits: Buckets<Visit>,
+}
+
+impl Grouped {
+    fn new(input: &EngineInput) -> Grouped {
+        let clock = Clock::china();
+        let customers = input.customers.len();
+        // Keyed by the id as an integer: compared as two words, where `Uuid`'s byte comparison
+        // is a `memcmp` call in wasm (a tenth of the browser's time before). Big-endian, as
+        // `as_u128` reads it: the bytes that vary most between ids (the low end of sequential
+        // ones) land in the low bits the hash table indexes by.
+        let key = |id: &CustomerId| id.0.as_u128();
+        let mut position =
+            FxHashMap::with_capacity_and_hasher(customers, rustc_hash::FxBuildHasher);
+        for (i, c) in input.customers.iter().enumerate() {
+            position.entry(key(&c.id)).or_insert(i as u32);
+        }
+        let events = Buckets::new(
+            customers,
+            &input.events,
+            |e| position.get(&key(&e.customer_id)).copied(),
+            |_, e| (e.kind, clock.local(e.at)),
+        );
+        let mut visits = Buckets::new(
+            customers,
+            &input.visits,
+            |v| position.get(&key(&v.customer_id)).copied(),
+            |n, v| Visit {
+                at: clock.local(v.at),
+                index: n as u32,
+                outcome: v.outcome,
+                channel: v.channel,
+            },
+        );
+        for c in 0..customers {
+            sort_few(visits.of_mut(c), |v| v.at);
+        }
+        Grouped { events, visits }
+    }
 }
 
 fn evaluate<'p>(
     profile: &'p PolicyProfile,
     calendar: &WorkCalendar,
     input: &EngineInput,
+    grouped: &Grouped,
     now: DateTime<Utc>,
     horizon: Horizon,
     with_done: bool,
 ) -> Agenda<'p> {
-    let clock = Clock {
-        offset: i64::from(china().local_minus_utc()),
-    };
+    let clock = Clock::china();
     let now_local = clock.local(now);
     let today = now_local.div_euclid(DAY);
     let until = (today + i64::from(horizon.days) + 1) * DAY - 1;
     let due_soon = now_local + i64::from(horizon.lookahead_days) * DAY;
     let rules = RuleIndex::new(profile);
     let customers = input.customers.len();
-    // Keyed by the id as an integer: compared as two words, where `Uuid`'s byte comparison
-    // is a `memcmp` call in wasm (a tenth of the browser's time before). Big-endian, as
-    // `as_u128` reads it: the bytes that vary most between ids (the low end of sequential
-    // ones) land in the low bits the hash table indexes by.
-    let key = |id: &CustomerId| id.0.as_u128();
-    let mut position = FxHashMap::with_capacity_and_hasher(customers, rustc_hash::FxBuildHasher);
-    for (i, c) in input.customers.iter().enumerate() {
-        position.entry(key(&c.id)).or_insert(i as u32);
-    }
-    // Events and visits bucketed by customer (a counting sort: two linear passes, no
-    // comparisons), each with its local time computed once.
-    let bucket_of = |id: &CustomerId, at: DateTime<Utc>| match at <= now {
-        true => position.get(&key(id)).copied(),
-        false => None,
-    };
-    let events = Buckets::new(
-        customers,
-        &input.events,
-        |e| bucket_of(&e.customer_id, e.at),
-        |_, e| (e.kind, clock.local(e.at)),
-    );
-    let visits = Buckets::new(
-        customers,
-        &input.visits,
-        |v| bucket_of(&v.customer_id, v.at),
-        |n, v| Visit {
-            at: clock.local(v.at),
-            index: n as u32,
-            outcome: v.outcome,
-            channel: v.channel,
-        },
-    );
     let mut out = Agenda {
         policy: &profile.name,
         call_windows: profile
@@ -154,13 +233,20 @@ fn evaluate<'p>(
     let mut pending: Vec<Pending> = Vec::with_capacity(customers + input.events.len());
     let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
+        // Only what happened up to "now" (the visits are in time order).
         work.visits.clear();
-        work.visits.extend_from_slice(visits.of(i));
-        // Same-time visits keep input order, so the result never depends on a random id.
-        sort_few(&mut work.visits, |v| v.at);
+        let visits = grouped.visits.of(i);
+        let past = visits.partition_point(|v| v.at <= now_local);
+        work.visits.extend_from_slice(&visits[..past]);
         work.events.clear();
-        work.events
-            .extend(events.of(i).iter().map(|&(kind, at)| (kind, at, None)));
+        work.events.extend(
+            grouped
+                .events
+                .of(i)
+                .iter()
+                .filter(|&&(_, at)| at <= now_local)
+                .map(|&(kind, at)| (kind, at, None)),
+        );
         work.events.extend(
             work.visits
                 .iter()
@@ -254,6 +340,12 @@ struct Clock {
 }
 
 impl Clock {
+    fn china() -> Clock {
+        Clock {
+            offset: i64::from(china().local_minus_utc()),
+        }
+    }
+
     fn local(&self, at: DateTime<Utc>) -> LocalSecs {
         at.timestamp() + self.offset
     }
@@ -339,8 +431,7 @@ fn sort_stably_by_key(mut pending: Vec<Pending>, classes: usize) -> Vec<Pending>
         |_, p| *p,
     );
     for b in 0..buckets as usize {
-        let bucket = &mut dealt.values[dealt.starts[b] as usize..dealt.starts[b + 1] as usize];
-        sort_stably(bucket, Pending::sort_key);
+        sort_stably(dealt.of_mut(b), Pending::sort_key);
     }
     dealt.values
 }
@@ -441,6 +532,10 @@ impl<T: Copy> Buckets<T> {
 
     fn of(&self, bucket: usize) -> &[T] {
         &self.values[self.starts[bucket] as usize..self.starts[bucket + 1] as usize]
+    }
+
+    fn of_mut(&mut self, bucket: usize) -> &mut [T] {
+        &mut self.values[self.starts[bucket] as usize..self.starts[bucket + 1] as usize]
     }
 }
 

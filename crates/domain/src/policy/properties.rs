@@ -53,6 +53,20 @@ proptest! {
         for i in a.items.iter().filter(|i| i.status.is_done()) {
             prop_assert!(done_later.contains(&key(i)), "{:?} undone", key(i));
         }
+        // Prepared once and evaluated at several times (the agenda page, every minute): each
+        // agenda is the one of the input without what happened after its time.
+        let prepared = PreparedInput::new(input.clone());
+        for at in [now() - Duration::hours(later_hours), now(), now() + Duration::hours(later_hours)] {
+            let past = EngineInput {
+                customers: input.customers.clone(),
+                events: input.events.iter().filter(|e| e.at <= at).cloned().collect(),
+                visits: input.visits.iter().filter(|v| v.at <= at).cloned().collect(),
+            };
+            let expected = agenda(&profile, &calendar, &past, at, horizon);
+            prop_assert_eq!(&prepared.agenda(&profile, &calendar, at, horizon), &expected);
+            let open: Vec<_> = expected.items.iter().filter(|i| !i.status.is_done()).cloned().collect();
+            prop_assert_eq!(&prepared.open_agenda(&profile, &calendar, at, horizon).items, &open);
+        }
     }
 }
 
