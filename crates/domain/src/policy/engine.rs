@@ -157,8 +157,8 @@ impl PreparedInput {
 
 /// Each customer's events and visits with their local times, grouped by the customer's
 /// position in the input (a counting sort: two linear passes, no comparisons); each
-/// customer's visits in time order (same-time ones in input order, so the result never
-/// depends on a random id). Records of customers not in the input are left out.
+/// customer's events in the order the rules read them (trigger, then time) and visits in time
+/// order (same-time ones in input order, so the result never depends on a random id). Records of customers not in the input are left out.
 struct Grouped {
     events: Buckets<(Trigger, LocalSecs)>,
     visits: Buckets<Visit>,
@@ -178,7 +178,7 @@ impl Grouped {
         for (i, c) in input.customers.iter().enumerate() {
             position.entry(key(&c.id)).or_insert(i as u32);
         }
-        let events = Buckets::new(
+        let mut events = Buckets::new(
             customers,
             &input.events,
             |e| position.get(&key(&e.customer_id)).copied(),
@@ -196,6 +196,7 @@ impl Grouped {
             },
         );
         for c in 0..customers {
+            sort_few(events.of_mut(c), |&(kind, at)| (kind, at));
             sort_few(visits.of_mut(c), |v| v.at);
         }
         Grouped { events, visits }
@@ -233,11 +234,10 @@ fn evaluate<'p>(
     let mut pending: Vec<Pending> = Vec::with_capacity(customers + input.events.len());
     let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
-        // Only what happened up to "now" (the visits are in time order).
-        work.visits.clear();
+        // Only what happened up to "now" (both in order already: visits by time, events by
+        // trigger and time).
         let visits = grouped.visits.of(i);
-        let past = visits.partition_point(|v| v.at <= now_local);
-        work.visits.extend_from_slice(&visits[..past]);
+        let visits = &visits[..visits.partition_point(|v| v.at <= now_local)];
         work.events.clear();
         work.events.extend(
             grouped
@@ -247,28 +247,30 @@ fn evaluate<'p>(
                 .filter(|&&(_, at)| at <= now_local)
                 .map(|&(kind, at)| (kind, at, None)),
         );
-        work.events.extend(
-            work.visits
-                .iter()
-                .filter(|v| v.outcome == Outcome::Poor)
-                .map(|v| (Trigger::PoorOutcome, v.at, Some(v.channel))),
-        );
-        sort_few(&mut work.events, |&(t, at, via)| {
-            (t, at, via.map(|c| c as u8))
-        });
+        let poor = |v: &&Visit| v.outcome == Outcome::Poor;
+        if visits.iter().any(|v| poor(&v)) {
+            work.events.extend(
+                visits
+                    .iter()
+                    .filter(poor)
+                    .map(|v| (Trigger::PoorOutcome, v.at, Some(v.channel))),
+            );
+            sort_few(&mut work.events, |&(t, at, via)| {
+                (t, at, via.map(|c| c as u8))
+            });
+        }
         work.events.dedup();
-        let flagged = work
-            .visits
+        let flagged = visits
             .last()
             .is_some_and(|v| v.outcome == Outcome::Unreachable);
         if flagged {
             out.data_corrections.push(facts.id);
         }
-        work.customer(profile, &rules, facts, until);
+        work.customer(profile, &rules, facts, visits, until);
         let vip = facts.is_vip();
         for item in &work.items {
             let rule = &profile.rules[usize::from(item.rule)];
-            let done = item.done.map(|v| work.visits[v as usize]);
+            let done = item.done.map(|v| visits[v as usize]);
             let status = match done {
                 Some(v) if v.at <= item.deadline => ItemStatus::Done,
                 Some(_) => ItemStatus::DoneLate,
@@ -587,7 +589,7 @@ struct Item {
     deadline: LocalSecs,
     offset: Offset,
     occurrence: u32,
-    /// The satisfying visit's index in [`Work::visits`].
+    /// The satisfying visit's index in the customer's visits up to "now".
     done: Option<u32>,
     rule: u16,
     after: Option<u16>,
@@ -665,8 +667,6 @@ struct Work<'c> {
     memo: Memo<'c>,
     /// The customer's events, and poor-outcome visits as events, sorted and deduplicated.
     events: Vec<(Trigger, LocalSecs, Option<Channel>)>,
-    /// The customer's visits up to "now" with their local time, in time order.
-    visits: Vec<Visit>,
     /// The customer's items, in the order they were made: by event (trigger, then time),
     /// then rule in file order, then the sequences they started.
     items: Vec<Item>,
@@ -682,7 +682,6 @@ impl<'c> Work<'c> {
                 dates: vec![(i64::MIN, chrono::NaiveDate::MIN); DATE_SLOTS],
             },
             events: Vec::new(),
-            visits: Vec::new(),
             items: Vec::new(),
             queue: Vec::new(),
         }
@@ -693,6 +692,7 @@ impl<'c> Work<'c> {
         profile: &PolicyProfile,
         rules: &RuleIndex,
         facts: &CustomerFacts,
+        visits: &[Visit],
         until: LocalSecs,
     ) {
         self.items.clear();
@@ -707,7 +707,7 @@ impl<'c> Work<'c> {
         }
         self.queue.clear();
         for n in 0..self.items.len() {
-            self.assign(n, profile);
+            self.assign(n, profile, visits);
         }
         // Sequences: each satisfied item may start the rules that follow it from its visit.
         // A follower needs a strictly later visit, and a rule starts at most once from one
@@ -717,7 +717,7 @@ impl<'c> Work<'c> {
                 self.items[n].rule,
                 self.items[n].done.expect("queued items are done"),
             );
-            let visit = self.visits[v as usize];
+            let visit = visits[v as usize];
             let at = visit.at;
             for &r in &rules.followers[usize::from(prev)] {
                 let rule = &profile.rules[usize::from(r)];
@@ -729,7 +729,7 @@ impl<'c> Work<'c> {
                     let before = self.items.len();
                     self.occurrences(r, rule, None, Some(prev), at, until);
                     for m in before..self.items.len() {
-                        self.assign(m, profile);
+                        self.assign(m, profile, visits);
                     }
                 }
             }
@@ -801,11 +801,11 @@ impl<'c> Work<'c> {
     /// after the visit that started it, for sequences and retries), on the required channel,
     /// reached. One visit may satisfy several items: a call covers everything then owed.
     #[inline(always)]
-    fn assign(&mut self, n: usize, profile: &PolicyProfile) {
+    fn assign(&mut self, n: usize, profile: &PolicyProfile, visits: &[Visit]) {
         let item = &self.items[n];
         let channel = profile.rules[usize::from(item.rule)].channel;
         let by_visit = item.after.is_some() || item.trigger == Some(Trigger::PoorOutcome);
-        let found = self.visits.iter().position(|v| {
+        let found = visits.iter().position(|v| {
             v.at >= item.earliest
                 && (!by_visit || v.at > item.start)
                 && v.outcome != Outcome::Unreachable
