@@ -287,7 +287,6 @@ fn evaluate<'p>(
                 earliest: item.earliest,
                 due: item.due,
                 deadline: item.deadline,
-                offset: item.offset,
                 customer_id: facts.id,
                 customer: i as u32,
                 done_visit: done.map_or(u32::MAX, |v| v.index),
@@ -328,7 +327,7 @@ fn evaluate<'p>(
                 trigger: p.trigger,
                 after_rule: p.after.map(|r| profile.rules[usize::from(r)].id.as_str()),
                 at: work.memo.datetime(p.start),
-                offset: p.offset,
+                offset: due_offset(&profile.rules[usize::from(p.rule)], p.occurrence),
                 occurrence: p.occurrence,
             },
         })
@@ -450,7 +449,6 @@ struct Pending {
     earliest: LocalSecs,
     due: LocalSecs,
     deadline: LocalSecs,
-    offset: Offset,
     customer_id: CustomerId,
     /// The customer's index in the input.
     customer: u32,
@@ -587,7 +585,6 @@ struct Item {
     earliest: LocalSecs,
     due: LocalSecs,
     deadline: LocalSecs,
-    offset: Offset,
     occurrence: u32,
     /// The satisfying visit's index in the customer's visits up to "now".
     done: Option<u32>,
@@ -749,22 +746,7 @@ impl<'c> Work<'c> {
         let mut earliest = self.memo.opening_after(rule.earliest, at);
         let mut k = 0u32;
         loop {
-            let (due_off, deadline_off) = match rule.every {
-                None => (rule.due, rule.deadline),
-                Some(every) => {
-                    let step = every.amount.saturating_mul(k);
-                    (
-                        Offset {
-                            amount: rule.due.amount.saturating_add(step),
-                            unit: rule.due.unit,
-                        },
-                        Offset {
-                            amount: rule.deadline.amount.saturating_add(step),
-                            unit: rule.deadline.unit,
-                        },
-                    )
-                }
-            };
+            let (due_off, deadline_off) = (due_offset(rule, k), deadline_offset(rule, k));
             if rule.until.is_some_and(|u| due_off.amount > u.amount) || earliest > until {
                 return;
             }
@@ -782,7 +764,6 @@ impl<'c> Work<'c> {
                 } else {
                     self.memo.after(deadline_off, at).max(due)
                 },
-                offset: due_off,
                 occurrence: k,
                 done: None,
                 rule: r,
@@ -818,6 +799,27 @@ impl<'c> Work<'c> {
     }
 }
 
+/// The due offset of occurrence `k` of `rule` from its start: a recurring rule's grid steps
+/// from the start, so months do not drift.
+fn due_offset(rule: &FollowUpRule, k: u32) -> Offset {
+    step(rule, rule.due, k)
+}
+
+/// The deadline offset of occurrence `k` of `rule` (see [`due_offset`]).
+fn deadline_offset(rule: &FollowUpRule, k: u32) -> Offset {
+    step(rule, rule.deadline, k)
+}
+
+fn step(rule: &FollowUpRule, offset: Offset, k: u32) -> Offset {
+    match rule.every {
+        None => offset,
+        Some(every) => Offset {
+            amount: offset.amount.saturating_add(every.amount.saturating_mul(k)),
+            unit: offset.unit,
+        },
+    }
+}
+
 /// Whether `rule` applies to the customer for a start at `at` reached through `via`. The
 /// date only matters for a warranty condition, so it is only worked out for one.
 #[inline(always)]
@@ -847,10 +849,6 @@ mod tests {
             earliest: 0,
             due: 0,
             deadline: 0,
-            offset: Offset {
-                amount: 0,
-                unit: OffsetUnit::Days,
-            },
             customer_id: CustomerId(uuid::Uuid::nil()),
             customer: 0,
             done_visit: u32::MAX,
