@@ -668,6 +668,8 @@ struct Work<'c> {
     /// then rule in file order, then the sequences they started.
     items: Vec<Item>,
     queue: Vec<usize>,
+    /// The rules started from a visit, and when: each at most once from one visit.
+    started: Vec<(u16, LocalSecs)>,
 }
 
 impl<'c> Work<'c> {
@@ -681,6 +683,7 @@ impl<'c> Work<'c> {
             events: Vec::new(),
             items: Vec::new(),
             queue: Vec::new(),
+            started: Vec::new(),
         }
     }
 
@@ -703,6 +706,7 @@ impl<'c> Work<'c> {
             }
         }
         self.queue.clear();
+        self.started.clear();
         for n in 0..self.items.len() {
             self.assign(n, profile, visits);
         }
@@ -718,11 +722,11 @@ impl<'c> Work<'c> {
             let at = visit.at;
             for &r in &rules.followers[usize::from(prev)] {
                 let rule = &profile.rules[usize::from(r)];
-                let started = self
-                    .items
-                    .iter()
-                    .any(|i| i.rule == r && i.after.is_some() && i.start == at);
-                if !started && applies(rule, facts, at, Some(visit.channel)) {
+                if self.started.contains(&(r, at)) {
+                    continue;
+                }
+                self.started.push((r, at));
+                if applies(rule, facts, at, Some(visit.channel)) {
                     let before = self.items.len();
                     self.occurrences(r, rule, None, Some(prev), at, until);
                     for m in before..self.items.len() {
