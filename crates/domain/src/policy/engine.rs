@@ -67,7 +67,8 @@ impl Default for Horizon {
 
 /// The agenda of `profile` at `now`: every item of every customer, explained and ordered.
 ///
-/// Events and visits after `now` are ignored, so the result depends only on the past.
+/// Events and visits after `now` are ignored, so the result depends only on the past (the engine
+/// counts in whole seconds: one in the same second as `now` counts as past).
 pub fn agenda<'p>(
     profile: &'p PolicyProfile,
     calendar: &WorkCalendar,
