@@ -20,6 +20,9 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+#[path = "support/request.rs"]
+mod request;
+
 struct TestApp {
     router: Router,
     db: Db,
@@ -59,17 +62,7 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(b)),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
+        let req = request::request(method, uri, token, body);
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();

@@ -13,11 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::{
-    Router,
-    body::Body,
-    http::{Request, StatusCode, header},
-};
+use axum::{Router, http::StatusCode};
 use chrono::{NaiveDate, Utc};
 use http_body_util::BodyExt;
 use revisit_domain::{
@@ -31,6 +27,9 @@ use revisit_server::{AppState, Db, router, seed};
 use serde::{Serialize, de::DeserializeOwned};
 use tower::ServiceExt;
 use uuid::Uuid;
+
+#[path = "support/request.rs"]
+mod request;
 
 /// Requests per run when `REVISIT_SIM_STEPS` is not set.
 const STEPS: usize = 1_500;
@@ -101,17 +100,8 @@ impl Server {
         token: Option<&str>,
         body: Option<&B>,
     ) -> R {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        let req = match body {
-            Some(b) => req
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(serde_json::to_vec(b).unwrap())),
-            None => req.body(Body::empty()),
-        }
-        .unwrap();
+        let body = body.map(|b| serde_json::to_vec(b).expect("JSON"));
+        let req = request::request(method, uri, token, body);
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
