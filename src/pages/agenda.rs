@@ -150,7 +150,8 @@ fn more(t: &'static Texts, total: usize, shown: RwSignal<usize>) -> Option<AnyVi
 /// channel, level, the data-correction flag, and why (in the interface language).
 fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> AnyView {
     let status = status_code(item.status);
-    let window = match (item.deadline != item.due).then(|| when(item.deadline)) {
+    let (due, deadline) = (item.due(), item.deadline());
+    let window = match (deadline != due).then(|| when(deadline)) {
         Some(deadline) => format!(" · {} {deadline}", t.deadline),
         None => String::new(),
     };
@@ -175,7 +176,7 @@ fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> 
                         <span class="badge warn" data-testid="needs-correction">{t.needs_correction}</span>
                     })}
                 </div>
-                <div class="window">{t.due_at}" "<strong>{when(item.due)}</strong>{window}</div>
+                <div class="window">{t.due_at}" "<strong>{when(due)}</strong>{window}</div>
                 <div class="meta">{format!("{} · {}", c.product, c.address)}</div>
                 <p class="why">{item.explain(lang)}</p>
             </a>

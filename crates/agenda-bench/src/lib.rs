@@ -209,7 +209,7 @@ pub fn digest(agenda: &Agenda<'_>) -> String {
     };
     for item in &agenda.items {
         eat(&item.customer_id.0.as_u128().to_le_bytes());
-        eat(&item.due.and_utc().timestamp().to_le_bytes());
+        eat(&item.due().and_utc().timestamp().to_le_bytes());
         eat(&[item.status as u8]);
     }
     format!("{hash:016x}")

@@ -83,7 +83,8 @@ impl Completion {
     /// Counts one item if it belongs to `month` (see [`completion`]).
     fn count(&mut self, item: &AgendaEntry<'_>, month: Month, now: NaiveDateTime) {
         let done = item.status.is_done();
-        if month.contains(item.due.date()) && (item.due <= now || done) {
+        let due = item.due();
+        if month.contains(due.date()) && (due <= now || done) {
             self.done.denominator += 1;
             self.on_time.denominator += 1;
             self.done.numerator += u32::from(done);

@@ -109,7 +109,7 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
                 out += &format!(
                     "{}  {}  {}  {}\n",
                     pad(status(i.status, lang), STATUS_WIDTH),
-                    i.due.format("%Y-%m-%d %H:%M"),
+                    i.due().format("%Y-%m-%d %H:%M"),
                     i.customer_id.0,
                     i.explain(lang)
                 );
@@ -197,8 +197,8 @@ fn key<'a>(i: &AgendaEntry<'a>) -> Key<'a> {
     (
         i.customer_id.0.to_string(),
         i.rule().to_string(),
-        i.because.at.to_string(),
-        i.because.occurrence,
+        i.because().at.to_string(),
+        i.because().occurrence,
     )
 }
 
@@ -230,19 +230,19 @@ pub fn diff_command(
                 out += &format!(
                     "- {} {} {}\n",
                     i.customer_id.0,
-                    i.due.format("%Y-%m-%d %H:%M"),
+                    i.due().format("%Y-%m-%d %H:%M"),
                     i.explain(lang)
                 )
             }
             Some(&m) => {
                 let j = &b.items[m];
-                if i.due != j.due || i.status != j.status {
+                if i.due() != j.due() || i.status != j.status {
                     out += &format!(
                         "~ {} {} {} -> {} {} {}\n",
                         i.customer_id.0,
-                        i.due.format("%Y-%m-%d %H:%M"),
+                        i.due().format("%Y-%m-%d %H:%M"),
                         status(i.status, lang),
-                        j.due.format("%Y-%m-%d %H:%M"),
+                        j.due().format("%Y-%m-%d %H:%M"),
                         status(j.status, lang),
                         j.explain(lang)
                     );
@@ -256,7 +256,7 @@ pub fn diff_command(
             out += &format!(
                 "+ {} {} {}\n",
                 j.customer_id.0,
-                j.due.format("%Y-%m-%d %H:%M"),
+                j.due().format("%Y-%m-%d %H:%M"),
                 j.explain(lang)
             );
         }

@@ -1493,7 +1493,7 @@ async fn a_complaint_recorded_and_closed_reaches_the_technician_and_schedules_it
         .find(|i| i.rule() == "投诉回访")
         .expect("a complaint follow-up");
     assert_eq!(
-        follow_up.due.date(),
+        follow_up.due().date(),
         (closed + chrono::Duration::days(7))
             .with_timezone(&revisit_domain::time::china())
             .date_naive()

@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::{
-    offset::Offset,
+    engine::due_offset,
+    offset::{LocalSecs, Offset, datetime},
     profile::PolicyProfile,
     rule::{FollowUpRule, VisitLevel},
     trigger::Trigger,
@@ -89,40 +90,79 @@ pub struct Because<'p> {
 /// priority (complaints) first, then VIP, then the earlier due time; ties keep input order
 /// (customers as given, a customer's rules in file order).
 ///
-/// Compact on purpose (an agenda of 50,000 customers holds hundreds of thousands): the
-/// rule's fixed facts (name, kind, channel, level, priority, source, policy) are read
-/// through the profile with the accessors below, and serialized as fields.
+/// Compact on purpose (an agenda of 50,000 customers holds hundreds of thousands, and the
+/// engine sorts these very records into agenda order): the rule's fixed facts (name, kind,
+/// channel, level, priority, source, policy) are read through the profile, and the times and
+/// the explanation are kept as the engine computed them and made readable by the accessors
+/// below, for the items a page shows; both are serialized as fields.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AgendaEntry<'p> {
     /// The customer to visit.
     pub customer_id: CustomerId,
+    /// The policy the rule belongs to.
+    pub profile: &'p PolicyProfile,
+    /// When the rule's start happened (the event, or the visit a sequence follows).
+    pub(super) start: LocalSecs,
+    pub(super) earliest: LocalSecs,
+    pub(super) due: LocalSecs,
+    pub(super) deadline: LocalSecs,
+    /// When the satisfying visit was made (0 when none did).
+    pub(super) done_at: LocalSecs,
+    pub(super) done_visit: Option<VisitId>,
     /// The customer's position in the engine input's customers (and so in the records it
     /// was made from by `EngineInput::from_records`), for callers to find the rest of the
     /// customer without a search.
     pub customer_index: u32,
-    /// The policy the rule belongs to.
-    pub profile: &'p PolicyProfile,
+    pub(super) occurrence: u32,
     /// The rule's index in the profile (see [`AgendaEntry::follow_up_rule`]).
     pub rule_index: u16,
+    /// The rule whose visit started this one, for sequences.
+    pub(super) after: Option<u16>,
+    /// The agenda order's class (status, rule priority, VIP), numbered by the engine.
+    pub(super) class: u16,
+    pub(super) trigger: Option<Trigger>,
     /// Status at "now".
     pub status: ItemStatus,
     /// Whether the customer is VIP.
     pub vip: bool,
     /// Whether the customer's number was unreachable (空号/错号) at the last attempt.
     pub needs_data_correction: bool,
-    /// A visit from this instant counts (China local time).
-    pub earliest: NaiveDateTime,
-    /// The visit is due by this instant.
-    pub due: NaiveDateTime,
-    /// After this instant the item is overdue; a later visit counts as done late.
-    pub deadline: NaiveDateTime,
-    /// The visit that satisfied the item, and when.
-    pub done_by: Option<(VisitId, NaiveDateTime)>,
-    /// Why the item exists.
-    pub because: Because<'p>,
 }
 
 impl<'p> AgendaEntry<'p> {
+    /// A visit from this instant counts (China local time).
+    pub fn earliest(&self) -> NaiveDateTime {
+        datetime(self.earliest)
+    }
+
+    /// The visit is due by this instant.
+    pub fn due(&self) -> NaiveDateTime {
+        datetime(self.due)
+    }
+
+    /// After this instant the item is overdue; a later visit counts as done late.
+    pub fn deadline(&self) -> NaiveDateTime {
+        datetime(self.deadline)
+    }
+
+    /// The visit that satisfied the item, and when.
+    pub fn done_by(&self) -> Option<(VisitId, NaiveDateTime)> {
+        self.done_visit.map(|id| (id, datetime(self.done_at)))
+    }
+
+    /// Why the item exists.
+    pub fn because(&self) -> Because<'p> {
+        Because {
+            trigger: self.trigger,
+            after_rule: self
+                .after
+                .map(|r| self.profile.rules[usize::from(r)].id.as_str()),
+            at: datetime(self.start),
+            offset: due_offset(self.follow_up_rule(), self.occurrence),
+            occurrence: self.occurrence,
+        }
+    }
+
     /// The rule that owes this visit.
     pub fn follow_up_rule(&self) -> &'p FollowUpRule {
         &self.profile.rules[usize::from(self.rule_index)]
@@ -171,13 +211,13 @@ impl std::fmt::Debug for AgendaEntry<'_> {
             .field("customer_id", &self.customer_id)
             .field("rule", &self.rule())
             .field("status", &self.status)
-            .field("earliest", &self.earliest)
-            .field("due", &self.due)
-            .field("deadline", &self.deadline)
-            .field("done_by", &self.done_by)
+            .field("earliest", &self.earliest())
+            .field("due", &self.due())
+            .field("deadline", &self.deadline())
+            .field("done_by", &self.done_by())
             .field("vip", &self.vip)
             .field("needs_data_correction", &self.needs_data_correction)
-            .field("because", &self.because)
+            .field("because", &self.because())
             .finish()
     }
 }
@@ -201,7 +241,7 @@ impl Serialize for AgendaEntry<'_> {
             priority: i32,
             vip: bool,
             needs_data_correction: bool,
-            because: &'a Because<'a>,
+            because: Because<'a>,
         }
         Json {
             customer_id: self.customer_id,
@@ -211,15 +251,15 @@ impl Serialize for AgendaEntry<'_> {
             kind: self.kind(),
             channel: self.channel(),
             level: self.level(),
-            earliest: self.earliest,
-            due: self.due,
-            deadline: self.deadline,
+            earliest: self.earliest(),
+            due: self.due(),
+            deadline: self.deadline(),
             status: self.status,
-            done_by: self.done_by,
+            done_by: self.done_by(),
             priority: self.priority(),
             vip: self.vip,
             needs_data_correction: self.needs_data_correction,
-            because: &self.because,
+            because: self.because(),
         }
         .serialize(s)
     }

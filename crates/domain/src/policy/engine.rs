@@ -5,7 +5,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    agenda::{Agenda, AgendaEntry, Because, ItemStatus},
+    agenda::{Agenda, AgendaEntry, ItemStatus},
     calendar::WorkCalendar,
     offset::{DAY, LocalSecs, Offset, OffsetUnit, datetime, day_of, opening_of},
     profile::PolicyProfile,
@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     customer::Customer,
-    ids::CustomerId,
+    ids::{CustomerId, VisitId},
     order::{sort_few, sort_stably},
     time::china,
     visit::Channel,
@@ -183,15 +183,15 @@ impl Grouped {
             customers,
             &input.events,
             |e| position.get(&key(&e.customer_id)).copied(),
-            |_, e| (e.kind, clock.local(e.at)),
+            |e| (e.kind, clock.local(e.at)),
         );
         let mut visits = Buckets::new(
             customers,
             &input.visits,
             |v| position.get(&key(&v.customer_id)).copied(),
-            |n, v| Visit {
+            |v| Visit {
                 at: clock.local(v.at),
-                index: n as u32,
+                id: v.id,
                 outcome: v.outcome,
                 channel: v.channel,
             },
@@ -232,7 +232,7 @@ fn evaluate<'p>(
     };
     let classes = Classes::new(profile);
     // About one open item per customer and event; the whole agenda has a few more.
-    let mut pending: Vec<Pending> = Vec::with_capacity(customers + input.events.len());
+    out.items.reserve(customers + input.events.len());
     let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
         // Only what happened up to "now" (both in order already: visits by time, events by
@@ -270,7 +270,6 @@ fn evaluate<'p>(
         work.customer(profile, &rules, facts, visits, until);
         let vip = facts.is_vip();
         for item in &work.items {
-            let rule = &profile.rules[usize::from(item.rule)];
             let done = item.done.map(|v| visits[v as usize]);
             let status = match done {
                 Some(v) if v.at <= item.deadline => ItemStatus::Done,
@@ -282,57 +281,32 @@ fn evaluate<'p>(
             if !with_done && status.is_done() {
                 continue;
             }
-            pending.push(Pending {
-                key: order_key(status, rule.priority, vip, item.due),
+            out.items.push(AgendaEntry {
+                customer_id: facts.id,
+                profile,
                 start: item.start,
                 earliest: item.earliest,
                 due: item.due,
                 deadline: item.deadline,
-                customer_id: facts.id,
-                customer: i as u32,
-                done_visit: done.map_or(u32::MAX, |v| v.index),
+                done_at: done.map_or(0, |v| v.at),
+                done_visit: done.map(|v| v.id),
+                customer_index: i as u32,
                 occurrence: item.occurrence,
-                rule: item.rule,
+                rule_index: item.rule,
                 after: item.after,
                 class: classes.of(status, item.rule, vip),
                 trigger: item.trigger,
                 status,
                 vip,
-                flagged,
+                needs_data_correction: flagged,
             });
         }
     }
-    // Agenda order: the packed key, then input order (customer, then the order the
-    // customer's items were made), which `pending` already follows: a stable sort of the
-    // records themselves, then read in order to write the entries (sorting indices and
-    // reading the records back in agenda order was slower, one cache miss per item).
-    let pending = sort_stably_by_key(pending, classes.count);
-    out.items = pending
-        .iter()
-        .map(|p| AgendaEntry {
-            customer_id: p.customer_id,
-            customer_index: p.customer,
-            profile,
-            rule_index: p.rule,
-            status: p.status,
-            vip: p.vip,
-            needs_data_correction: p.flagged,
-            earliest: work.memo.datetime(p.earliest),
-            due: work.memo.datetime(p.due),
-            deadline: work.memo.datetime(p.deadline),
-            done_by: (p.done_visit != u32::MAX).then(|| {
-                let visit = &input.visits[p.done_visit as usize];
-                (visit.id, work.memo.datetime(clock.local(visit.at)))
-            }),
-            because: Because {
-                trigger: p.trigger,
-                after_rule: p.after.map(|r| profile.rules[usize::from(r)].id.as_str()),
-                at: work.memo.datetime(p.start),
-                offset: due_offset(&profile.rules[usize::from(p.rule)], p.occurrence),
-                occurrence: p.occurrence,
-            },
-        })
-        .collect();
+    // Agenda order: class and due time, then input order (customer, then the order the
+    // customer's items were made), which the items already follow: a stable sort of the
+    // entries themselves (sorting indices and reading the entries back in agenda order was
+    // slower, one cache miss per item).
+    out.items = sort_stably_by_key(std::mem::take(&mut out.items), classes.count);
     out
 }
 
@@ -353,18 +327,8 @@ impl Clock {
     }
 }
 
-/// Status, then rule priority (higher first), then VIP first, then due time, packed in one
-/// integer so the agenda sorts on plain `u64`s.
-fn order_key(status: ItemStatus, priority: i32, vip: bool, due: LocalSecs) -> u64 {
-    let status = status as u64;
-    let priority = u64::from(255 - (priority.clamp(-128, 127) + 128) as u8);
-    let due = due.saturating_add(1i64 << 39).clamp(0, (1i64 << 40) - 1) as u64;
-    (status << 60) | (priority << 52) | (u64::from(!vip) << 51) | (due << 11)
-}
-
 /// The agenda's classes: status, then rule priority (higher first), then VIP first, numbered
-/// in that order, so that a class number orders items as the upper bits of their
-/// [`order_key`] do.
+/// in that order, so that an entry's class and due time are its place in the agenda.
 struct Classes {
     /// Each rule's rank among the profile's distinct priorities, highest first.
     rank: Vec<u16>,
@@ -376,8 +340,7 @@ struct Classes {
 
 impl Classes {
     fn new(profile: &PolicyProfile) -> Classes {
-        // As the key packs it (clamped), so that classes never split what the key ties.
-        let priority = |r: &FollowUpRule| r.priority.clamp(-128, 127);
+        let priority = |r: &FollowUpRule| r.priority;
         let rank: Vec<u16> = profile
             .rules
             .iter()
@@ -404,82 +367,53 @@ impl Classes {
     }
 }
 
-/// `pending` sorted stably by key. Keys are (class, due time), and each record carries its
-/// class number (below `classes`, in key order): the records are dealt into buckets by class
-/// and due day in one stable pass (the due days of an agenda span a few years), then each
-/// bucket, a handful of records and nearly always in order already, is sorted on its own.
-/// Far-apart due days fall back to a plain stable sort.
-fn sort_stably_by_key(mut pending: Vec<Pending>, classes: usize) -> Vec<Pending> {
-    const DUE_MASK: u64 = (1 << 40) - 1;
-    let day_of_key = |key: u64| ((key >> 11) & DUE_MASK) / DAY as u64;
+/// The agenda order of an entry: its class, then its due time (to the second, within 2^47
+/// seconds of 1970 either way), packed in one integer.
+fn sort_key(entry: &AgendaEntry<'_>) -> u64 {
+    let due = entry.due.saturating_add(1 << 47).clamp(0, DUE_MASK as i64) as u64;
+    (u64::from(entry.class) << 48) | due
+}
+
+const DUE_MASK: u64 = (1 << 48) - 1;
+
+/// `items` sorted stably by [`sort_key`], the class numbers being below `classes`: the
+/// entries are dealt into buckets by class and due day in one stable pass (the due days of an
+/// agenda span a few years), then each bucket, a handful of entries and nearly always in order
+/// already, is sorted on its own. Far-apart due days fall back to a plain stable sort.
+fn sort_stably_by_key(mut items: Vec<AgendaEntry<'_>>, classes: usize) -> Vec<AgendaEntry<'_>> {
+    let day_of_key = |key: u64| (key & DUE_MASK) / DAY as u64;
     let (mut first_day, mut last_day) = (u64::MAX, 0);
-    for p in &pending {
-        let day = day_of_key(p.key);
+    for item in &items {
+        let day = day_of_key(sort_key(item));
         first_day = first_day.min(day);
         last_day = last_day.max(day);
     }
     let days = last_day.saturating_sub(first_day).saturating_add(1);
     let buckets = (classes as u64).saturating_mul(days);
-    if pending.len() < 2 || buckets > 4 * pending.len() as u64 + 4096 {
-        sort_stably(&mut pending, Pending::sort_key);
-        return pending;
+    if items.len() < 2 || buckets > 4 * items.len() as u64 + 4096 {
+        sort_stably(&mut items, sort_key);
+        return items;
     }
-    let bucket_of =
-        |p: &Pending| (u64::from(p.class) * days + day_of_key(p.key) - first_day) as u32;
+    let bucket_of = |item: &AgendaEntry<'_>| {
+        (u64::from(item.class) * days + day_of_key(sort_key(item)) - first_day) as u32
+    };
     let mut dealt = Buckets::new(
         buckets as usize,
-        &pending,
-        |p| Some(bucket_of(p)),
-        |_, p| *p,
+        &items,
+        |item| Some(bucket_of(item)),
+        |item| *item,
     );
     for b in 0..buckets as usize {
-        sort_stably(dealt.of_mut(b), Pending::sort_key);
+        sort_stably(dealt.of_mut(b), sort_key);
     }
     dealt.values
-}
-
-/// An item with what its agenda entry needs, kept compact until the agenda is sorted (the
-/// sort moves every record once). The satisfying visit's time is read back from the input for
-/// the entries (done items only); the customer's id is carried, as reading it back cost a
-/// cache miss per entry (5 ms natively for 118,000 open items).
-#[derive(Clone, Copy)]
-struct Pending {
-    /// The agenda order ([`order_key`]).
-    key: u64,
-    start: LocalSecs,
-    earliest: LocalSecs,
-    due: LocalSecs,
-    deadline: LocalSecs,
-    customer_id: CustomerId,
-    /// The customer's index in the input.
-    customer: u32,
-    /// The satisfying visit's index in the input, or `u32::MAX`.
-    done_visit: u32,
-    occurrence: u32,
-    rule: u16,
-    after: Option<u16>,
-    /// The key's class ([`Classes::of`]).
-    class: u16,
-    trigger: Option<Trigger>,
-    status: ItemStatus,
-    vip: bool,
-    flagged: bool,
-}
-
-impl Pending {
-    /// [`Pending::key`]; one function for every sort of these records, so the sort's code is
-    /// generated once (the browser bundle pays for each instance).
-    fn sort_key(&self) -> u64 {
-        self.key
-    }
 }
 
 /// A visit reduced to what the rules read, with its local time.
 #[derive(Clone, Copy, Debug)]
 struct Visit {
     at: LocalSecs,
-    /// Its index in the input's visits.
-    index: u32,
+    id: VisitId,
     outcome: Outcome,
     channel: Channel,
 }
@@ -492,12 +426,12 @@ struct Buckets<T> {
 }
 
 impl<T: Copy> Buckets<T> {
-    /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(n, record)`.
+    /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(record)`.
     fn new<R>(
         buckets: usize,
         records: &[R],
         bucket: impl Fn(&R) -> Option<u32>,
-        value: impl Fn(usize, &R) -> T,
+        value: impl Fn(&R) -> T,
     ) -> Buckets<T> {
         const NONE: u32 = u32::MAX;
         let mut starts = vec![0u32; buckets + 1];
@@ -518,13 +452,13 @@ impl<T: Copy> Buckets<T> {
         // Every slot is overwritten below; the first value only initialises the array.
         let first = of.iter().position(|&c| c != NONE);
         let mut values = match first {
-            Some(n) => vec![value(n, &records[n]); starts[buckets] as usize],
+            Some(n) => vec![value(&records[n]); starts[buckets] as usize],
             None => Vec::new(),
         };
-        for (n, (&c, r)) in of.iter().zip(records).enumerate() {
+        for (&c, r) in of.iter().zip(records) {
             if c != NONE {
                 let slot = &mut next[c as usize];
-                values[*slot as usize] = value(n, r);
+                values[*slot as usize] = value(r);
                 *slot += 1;
             }
         }
@@ -594,8 +528,6 @@ struct Item {
     trigger: Option<Trigger>,
 }
 
-/// Slots of [`Memo`]'s date table.
-const DATE_SLOTS: usize = 4096;
 /// Slots of [`Memo`]'s offset table (a power of two).
 const OFFSET_SLOTS: usize = 1 << 14;
 /// The key of an empty offset slot: no offset in days is remembered, so it never matches.
@@ -605,13 +537,12 @@ const NO_OFFSET: Offset = Offset {
 };
 
 /// Calendar arithmetic remembered across customers, who share purchase and repair days:
-/// month and working-day offsets by (day, offset), and dates by day number. Both are
-/// direct-mapped tables (a collision computes again and takes the slot): cheaper to probe
-/// than a hash map, and what they hold never changes the result.
+/// month and working-day offsets by (day, offset), in a direct-mapped table (a collision
+/// computes again and takes the slot): cheaper to probe than a hash map, and what it holds
+/// never changes the result.
 struct Memo<'c> {
     calendar: &'c WorkCalendar,
     offsets: Vec<(i64, Offset, LocalSecs)>,
-    dates: Vec<(i64, chrono::NaiveDate)>,
 }
 
 impl Memo<'_> {
@@ -642,22 +573,6 @@ impl Memo<'_> {
         }
         opening_of(self.after(offset, from), from)
     }
-
-    /// [`datetime`] with the date remembered by day, in a direct-mapped table (agenda dates
-    /// cluster within a few years, so day numbers rarely collide).
-    fn datetime(&mut self, secs: LocalSecs) -> chrono::NaiveDateTime {
-        let day = day_of(secs);
-        let slot = &mut self.dates[(day as usize) % DATE_SLOTS];
-        if slot.0 != day {
-            *slot = (day, datetime(day * DAY).date());
-        }
-        let date = slot.1;
-        let in_day = (secs - day * DAY) as u32;
-        match chrono::NaiveTime::from_num_seconds_from_midnight_opt(in_day, 0) {
-            Some(time) if date != chrono::NaiveDate::MAX => date.and_time(time),
-            _ => datetime(secs),
-        }
-    }
 }
 
 /// Buffers reused from customer to customer.
@@ -679,7 +594,6 @@ impl<'c> Work<'c> {
             memo: Memo {
                 calendar,
                 offsets: vec![(i64::MIN, NO_OFFSET, 0); OFFSET_SLOTS],
-                dates: vec![(i64::MIN, chrono::NaiveDate::MIN); DATE_SLOTS],
             },
             events: Vec::new(),
             items: Vec::new(),
@@ -806,7 +720,7 @@ impl<'c> Work<'c> {
 
 /// The due offset of occurrence `k` of `rule` from its start: a recurring rule's grid steps
 /// from the start, so months do not drift.
-fn due_offset(rule: &FollowUpRule, k: u32) -> Offset {
+pub(super) fn due_offset(rule: &FollowUpRule, k: u32) -> Offset {
     step(rule, rule.due, k)
 }
 
@@ -847,94 +761,10 @@ mod tests {
 
     use super::*;
 
-    fn pending(key: u64, n: u32) -> Pending {
-        Pending {
-            key,
-            start: 0,
-            earliest: 0,
-            due: 0,
-            deadline: 0,
-            customer_id: CustomerId(uuid::Uuid::nil()),
-            customer: 0,
-            done_visit: u32::MAX,
-            // The input position, to check that equal keys keep input order.
-            occurrence: n,
-            rule: 0,
-            after: None,
-            class: 0,
-            trigger: None,
-            status: ItemStatus::Due,
-            vip: false,
-            flagged: false,
-        }
-    }
-
-    /// Numbers the records' classes as the engine does (in the order of the key's class
-    /// bits) and sorts them; returns (key, input position) in the order sorted.
-    fn sorted(mut items: Vec<Pending>) -> Vec<(u64, u32)> {
-        let mut classes: Vec<u64> = items.iter().map(|p| p.key >> 51).collect();
-        classes.sort_unstable();
-        classes.dedup();
-        for p in &mut items {
-            p.class = classes.binary_search(&(p.key >> 51)).unwrap() as u16;
-        }
-        order_of(&sort_stably_by_key(items, classes.len()))
-    }
-
-    fn order_of(v: &[Pending]) -> Vec<(u64, u32)> {
-        v.iter().map(|p| (p.key, p.occurrence)).collect()
-    }
-
-    proptest! {
-        /// The bucketed sort gives exactly what a plain stable sort by key gives: for
-        /// agenda-like keys (few classes, due days close together), for due days far apart
-        /// and for many classes (both fallbacks), with many equal keys.
-        #[test]
-        fn bucketed_sort_is_a_stable_sort_by_key(
-            raw in proptest::collection::vec(
-                (0usize..5, -128i32..128, any::<bool>(), 0i64..4_000, 0i64..3 * DAY),
-                0..400,
-            ),
-            far in any::<bool>(),
-            many_classes in any::<bool>(),
-        ) {
-            let statuses = ItemStatus::ALL;
-            let items: Vec<Pending> = raw
-                .iter()
-                .enumerate()
-                .map(|(n, &(status, priority, vip, day, secs))| {
-                    let day = if far { day * 1_000 } else { day % 40 };
-                    let priority = if many_classes { priority } else { [0, 10, -5][priority.rem_euclid(3) as usize] };
-                    let due = 20_000 * DAY + day * DAY + secs % 4 * 3_600;
-                    pending(order_key(statuses[status], priority, vip, due), n as u32)
-                })
-                .collect();
-            let mut expected = items.clone();
-            expected.sort_by_key(Pending::sort_key);
-            prop_assert_eq!(sorted(items), order_of(&expected));
-        }
-    }
-
-    #[test]
-    fn bucketed_sort_keeps_keys_at_the_ends_of_time_in_order() {
-        let keys = [
-            order_key(ItemStatus::Overdue, 0, false, i64::MAX),
-            order_key(ItemStatus::Overdue, 0, false, 0),
-            order_key(ItemStatus::Overdue, 0, false, i64::MIN),
-            order_key(ItemStatus::Overdue, 0, false, i64::MAX - 1),
-        ];
-        let items: Vec<Pending> = (0..4).map(|n| pending(keys[n], n as u32)).collect();
-        let mut expected = items.clone();
-        expected.sort_by_key(Pending::sort_key);
-        assert_eq!(sorted(items), order_of(&expected));
-    }
-
-    /// A profile's classes number (status, priority, VIP) in the order of the key's upper
-    /// bits, ties included: priorities past the key's range share a class, as they share bits.
-    #[test]
-    fn classes_follow_the_key_order() {
-        let rule = |id: &str, priority: i32| crate::policy::RuleSpec {
-            id: id.into(),
+    /// A valid profile with one rule per priority given, in that order.
+    fn profile(priorities: &[i32]) -> PolicyProfile {
+        let rule = |id: String, priority: i32| crate::policy::RuleSpec {
+            id,
             trigger: Some("purchase".into()),
             kind: "first".into(),
             due: "1 day".into(),
@@ -945,13 +775,91 @@ mod tests {
         let spec = crate::policy::ProfileSpec {
             name: "test".into(),
             call_windows: vec![],
-            rules: [0, 10, -5, 10, 300, 200, -1000]
-                .iter()
-                .enumerate()
-                .map(|(n, &p)| rule(&format!("r{n}"), p))
+            rules: (priorities.iter().enumerate())
+                .map(|(n, &p)| rule(format!("r{n}"), p))
                 .collect(),
         };
-        let profile = PolicyProfile::from_spec("test.toml", spec).expect("a valid profile");
+        PolicyProfile::from_spec("test.toml", spec).expect("a valid profile")
+    }
+
+    /// An entry of `class` due at `due`; its occurrence holds `n`, its input position, to
+    /// check that equal keys keep input order.
+    fn entry(profile: &PolicyProfile, class: u16, due: LocalSecs, n: u32) -> AgendaEntry<'_> {
+        AgendaEntry {
+            customer_id: CustomerId(uuid::Uuid::nil()),
+            profile,
+            start: due,
+            earliest: due,
+            due,
+            deadline: due,
+            done_at: 0,
+            done_visit: None,
+            customer_index: 0,
+            occurrence: n,
+            rule_index: 0,
+            after: None,
+            class,
+            trigger: None,
+            status: ItemStatus::Due,
+            vip: false,
+            needs_data_correction: false,
+        }
+    }
+
+    fn order_of(items: &[AgendaEntry<'_>]) -> Vec<(u16, LocalSecs, u32)> {
+        items
+            .iter()
+            .map(|e| (e.class, e.due, e.occurrence))
+            .collect()
+    }
+
+    proptest! {
+        /// The bucketed sort gives exactly what a plain stable sort by (class, due) gives: for
+        /// agenda-like entries (few classes, due days close together), for due days far apart
+        /// and for many classes (both fallbacks), with many equal keys.
+        #[test]
+        fn bucketed_sort_is_a_stable_sort_by_class_and_due(
+            raw in proptest::collection::vec((0u16..20, 0i64..4_000, 0i64..3 * DAY), 0..400),
+            far in any::<bool>(),
+            many_classes in any::<bool>(),
+        ) {
+            let profile = profile(&[0]);
+            let classes = if many_classes { 20 * 97 } else { 20 };
+            let items: Vec<AgendaEntry<'_>> = raw
+                .iter()
+                .enumerate()
+                .map(|(n, &(class, day, secs))| {
+                    let day = if far { day * 1_000 } else { day % 40 };
+                    let class = if many_classes { class * 97 } else { class };
+                    let due = 20_000 * DAY + day * DAY + secs % 4 * 3_600;
+                    entry(&profile, class, due, n as u32)
+                })
+                .collect();
+            let mut expected = items.clone();
+            expected.sort_by_key(|e| (e.class, e.due));
+            prop_assert_eq!(order_of(&sort_stably_by_key(items, classes)), order_of(&expected));
+        }
+    }
+
+    /// Due times past the key's range (2^47 s either side of 1970) sort as its ends, ties in
+    /// input order.
+    #[test]
+    fn bucketed_sort_keeps_due_times_at_the_ends_of_time_in_order() {
+        let profile = profile(&[0]);
+        let dues = [i64::MAX, 0, i64::MIN, i64::MAX - 1];
+        let items = (0..4)
+            .map(|n| entry(&profile, 0, dues[n], n as u32))
+            .collect();
+        let sorted = sort_stably_by_key(items, 1);
+        let positions: Vec<u32> = sorted.iter().map(|e| e.occurrence).collect();
+        assert_eq!(positions, [2, 1, 0, 3]);
+    }
+
+    /// A profile's classes number (status, priority, VIP) in agenda order: status, then the
+    /// higher priority, then VIP first; equal priorities share a class.
+    #[test]
+    fn classes_follow_the_agenda_order() {
+        let profile = profile(&[0, 10, -5, 10, 300, 200, -1000]);
         let classes = Classes::new(&profile);
         let mut all = Vec::new();
         for status in ItemStatus::ALL {
@@ -959,16 +867,16 @@ mod tests {
                 for vip in [true, false] {
                     let class = classes.of(status, r as u16, vip);
                     assert!(usize::from(class) < classes.count);
-                    all.push((order_key(status, rule.priority, vip, 0) >> 51, class));
+                    all.push(((status, std::cmp::Reverse(rule.priority), !vip), class));
                 }
             }
         }
-        for &(key_a, class_a) in &all {
-            for &(key_b, class_b) in &all {
+        for (order_a, class_a) in &all {
+            for (order_b, class_b) in &all {
                 assert_eq!(
-                    key_a.cmp(&key_b),
-                    class_a.cmp(&class_b),
-                    "{key_a:x} {key_b:x}"
+                    order_a.cmp(order_b),
+                    class_a.cmp(class_b),
+                    "{order_a:?} {order_b:?}"
                 );
             }
         }

@@ -28,7 +28,7 @@ impl AgendaEntry<'_> {
     /// Why this item exists, e.g. "repair completed 2026-07-20 16:00 + 48 h, rule 维修回访-48h,
     /// policy 设备售后 (000 §P)".
     pub fn explain(&self, lang: Lang) -> String {
-        let b = &self.because;
+        let b = self.because();
         let at = crate::time::minute_text(b.at);
         let nth = b.occurrence;
         match lang {

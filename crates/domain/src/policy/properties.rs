@@ -12,7 +12,12 @@ fn now() -> DateTime<Utc> {
 }
 
 fn key<'a>(i: &AgendaEntry<'a>) -> (crate::ids::CustomerId, &'a str, chrono::NaiveDateTime, u32) {
-    (i.customer_id, i.rule(), i.because.at, i.because.occurrence)
+    (
+        i.customer_id,
+        i.rule(),
+        i.because().at,
+        i.because().occurrence,
+    )
 }
 
 proptest! {
@@ -35,13 +40,13 @@ proptest! {
         let mut seen = HashSet::new();
         for i in &a.items {
             // No item due before its trigger.
-            prop_assert!(i.due >= i.because.at);
+            prop_assert!(i.due() >= i.because().at);
             // No duplicates.
             prop_assert!(seen.insert(key(i)), "duplicate {:?}", key(i));
             // Every item is explained.
             prop_assert!(!i.explain(Lang::Zh).is_empty() && !i.explain(Lang::En).is_empty());
             // The horizon bounds the output.
-            prop_assert!(i.earliest <= until);
+            prop_assert!(i.earliest() <= until);
         }
         // The open agenda is the full one without the done items.
         let open = open_agenda(&profile, &calendar, &input, now(), horizon);
@@ -131,7 +136,7 @@ mod skeleton_equivalence {
                 .iter()
                 .map(|i| {
                     let kind = if i.rule() == "首次回访" { FollowUpKind::First } else { FollowUpKind::Periodic };
-                    (kind, i.earliest.date(), i.due.date(), i.done_by.map(|(id, at)| (id, at.date())))
+                    (kind, i.earliest().date(), i.due().date(), i.done_by().map(|(id, at)| (id, at.date())))
                 })
                 .collect();
             got.sort_by_key(|g| (g.1, g.2));

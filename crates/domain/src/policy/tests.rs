@@ -90,7 +90,7 @@ fn check(case: Case, expected: &[&str]) {
             format!(
                 "{} {} {:?}",
                 i.rule(),
-                i.due.format("%Y-%m-%d %H:%M"),
+                i.due().format("%Y-%m-%d %H:%M"),
                 i.status
             )
         })
@@ -248,7 +248,7 @@ fn installation_24h_48h_a_week_then_twice_a_month() {
     let lines: Vec<String> = got
         .items
         .iter()
-        .map(|i| format!("{} {}", i.rule(), i.due.format("%m-%d %H:%M")))
+        .map(|i| format!("{} {}", i.rule(), i.due().format("%m-%d %H:%M")))
         .collect();
     assert_eq!(
         lines,
@@ -391,7 +391,7 @@ fn a_recorded_complaint_starts_the_complaint_rules() {
             .map(|i| {
                 (
                     i.rule().to_string(),
-                    i.due.format("%Y-%m-%d %H:%M").to_string(),
+                    i.due().format("%Y-%m-%d %H:%M").to_string(),
                     i.explain(Lang::Zh),
                 )
             })
@@ -611,7 +611,7 @@ fn warranty_cadence_quarterly_then_half_yearly_then_yearly() {
     let mut dues: Vec<String> = got
         .items
         .iter()
-        .map(|i| i.due.format("%Y-%m-%d").to_string())
+        .map(|i| i.due().format("%Y-%m-%d").to_string())
         .collect();
     dues.sort();
     assert_eq!(
@@ -700,7 +700,7 @@ fn asia_shanghai_day_boundary() {
         at(case.now),
         Horizon::default(),
     );
-    assert_eq!(got.items[0].due.to_string(), "2026-11-08 23:59:59");
+    assert_eq!(got.items[0].due().to_string(), "2026-11-08 23:59:59");
 }
 
 #[test]
