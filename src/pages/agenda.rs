@@ -52,20 +52,20 @@ pub fn AgendaPage() -> impl IntoView {
                 let agenda = stored.engine_input().open_agenda(&policy.profile, &policy.calendar, at, Horizon::default());
                 let (call_class, call_text) = call_time(t, &policy.profile, &agenda.call_windows, at);
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
-                let (now, later): (Vec<_>, Vec<_>) = agenda
-                    .items
-                    .iter()
-                    .filter_map(|item| Some((item, stored.customers.get(item.customer_index as usize)?)))
-                    .partition(|(item, _)| item.status != ItemStatus::Upcoming);
-                let (now_total, later_total) = (now.len(), later.len());
-                let overdue = now.iter().filter(|(item, _)| item.status == ItemStatus::Overdue).count();
+                let overdue = agenda.count(ItemStatus::Overdue);
+                let now_total = overdue + agenda.count(ItemStatus::Due);
+                let later_total = agenda.count(ItemStatus::Upcoming);
                 // Cards are made only for the rows shown: a device with thousands of customers
                 // owes thousands of visits, and the first page is what a technician works on.
-                let cards = |rows: &[(&AgendaEntry<'_>, &Customer)], shown: usize| -> Vec<AnyView> {
-                    rows.iter().take(shown).map(|(item, c)| card(t, lang.policy(), item, c)).collect()
+                let cards = |start: usize, total: usize, shown: usize| -> Vec<AnyView> {
+                    agenda
+                        .items_from(start)
+                        .take(total.min(shown))
+                        .filter_map(|item| Some(card(t, lang.policy(), item, stored.customers.get(item.customer_index as usize)?)))
+                        .collect()
                 };
-                let now_cards = cards(&now, shown_now.get());
-                let later_cards = cards(&later, shown_later.get());
+                let now_cards = cards(0, now_total, shown_now.get());
+                let later_cards = cards(now_total, later_total, shown_later.get());
                 // Rebuilt open once the user asked for more of it.
                 let later_open = shown_later.get_untracked() > PAGE;
                 view! {
@@ -76,7 +76,7 @@ pub fn AgendaPage() -> impl IntoView {
                         </span>
                         <span class=format!("call-time {call_class}") data-testid="call-time">{call_text}</span>
                     </div>
-                    {if now.is_empty() {
+                    {if now_total == 0 {
                         view! { <p class="empty">{t.agenda_empty}</p> }.into_any()
                     } else {
                         // How much is owed, above a list that may show only its first page.

@@ -80,8 +80,7 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
     match format {
         Format::Json => {
             let items: Vec<serde_json::Value> = a
-                .items
-                .iter()
+                .items()
                 .map(|i| {
                     let mut v = serde_json::to_value(i).expect("entries serialise");
                     v["explanation"] = i.explain(lang).into();
@@ -105,7 +104,7 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
                 pad(t.customer, 36),
                 t.why
             );
-            for i in &a.items {
+            for i in a.items() {
                 out += &format!(
                     "{}  {}  {}  {}\n",
                     pad(status(i.status, lang), STATUS_WIDTH),
@@ -215,16 +214,13 @@ pub fn diff_command(
     let a = agenda(policy, calendar, data, now, horizon);
     let b = agenda(other, calendar, data, now, horizon);
     let index = |x: &Agenda<'_>| -> BTreeMap<Key<'_>, usize> {
-        x.items
-            .iter()
-            .enumerate()
-            .map(|(n, i)| (key(i), n))
-            .collect()
+        x.items().enumerate().map(|(n, i)| (key(i), n)).collect()
     };
     let (ia, ib) = (index(&a), index(&b));
+    let (items_a, items_b): (Vec<_>, Vec<_>) = (a.items().collect(), b.items().collect());
     let mut out = String::new();
     for (k, &n) in &ia {
-        let i = &a.items[n];
+        let i = items_a[n];
         match ib.get(k) {
             None => {
                 out += &format!(
@@ -235,7 +231,7 @@ pub fn diff_command(
                 )
             }
             Some(&m) => {
-                let j = &b.items[m];
+                let j = items_b[m];
                 if i.due() != j.due() || i.status != j.status {
                     out += &format!(
                         "~ {} {} {} -> {} {} {}\n",
@@ -252,7 +248,7 @@ pub fn diff_command(
     }
     for (k, &m) in &ib {
         if !ia.contains_key(k) {
-            let j = &b.items[m];
+            let j = items_b[m];
             out += &format!(
                 "+ {} {} {}\n",
                 j.customer_id.0,

@@ -928,10 +928,7 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
     );
     let rule = |name: &str| {
         let name = format!("规则 {name}，");
-        agenda
-            .items
-            .iter()
-            .any(|i| i.explain(Lang::Zh).contains(&name))
+        agenda.items().any(|i| i.explain(Lang::Zh).contains(&name))
     };
     assert!(rule("首次回访"), "a first visit is due");
     assert!(
@@ -944,8 +941,8 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
         rule("购后1个月回访") && (rule("定期回访-VIP") || rule("定期回访-普通")),
         "and periodic ones"
     );
-    assert!(agenda.items.iter().any(|i| i.status == ItemStatus::Overdue));
-    assert!(agenda.items.iter().any(|i| i.status == ItemStatus::Due));
+    assert!(agenda.items().any(|i| i.status == ItemStatus::Overdue));
+    assert!(agenda.items().any(|i| i.status == ItemStatus::Due));
     for t in technicians {
         let theirs: Vec<_> = all
             .iter()
@@ -962,8 +959,7 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
         );
         assert!(
             agenda
-                .items
-                .iter()
+                .items()
                 .any(|i| matches!(i.status, ItemStatus::Due | ItemStatus::Overdue)),
             "every technician has work today"
         );
@@ -1488,8 +1484,7 @@ async fn a_complaint_recorded_and_closed_reaches_the_technician_and_schedules_it
         Horizon::default(),
     );
     let follow_up = agenda
-        .items
-        .iter()
+        .items()
         .find(|i| i.rule() == "投诉回访")
         .expect("a complaint follow-up");
     assert_eq!(

@@ -118,8 +118,6 @@ pub struct AgendaEntry<'p> {
     pub rule_index: u16,
     /// The rule whose visit started this one, for sequences.
     pub(super) after: Option<u16>,
-    /// The agenda order's class (status, rule priority, VIP), numbered by the engine.
-    pub(super) class: u16,
     pub(super) trigger: Option<Trigger>,
     /// Status at "now".
     pub status: ItemStatus,
@@ -266,14 +264,112 @@ impl Serialize for AgendaEntry<'_> {
 }
 
 /// The agenda of one policy at one "now". 回访日程
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// Its items are kept as the engine made them (customer by customer) with their agenda order
+/// beside them: ordering costs a sort of positions rather than a move of every item, and each
+/// reader takes what it needs: a page the first items in agenda order ([`Agenda::items_from`]),
+/// a report every item in any order ([`Agenda::items_unordered`]), a status's count at once
+/// ([`Agenda::count`]). Compared, printed and serialized in agenda order.
+#[derive(Clone)]
 pub struct Agenda<'p> {
     /// The policy's name.
     pub policy: &'p str,
     /// Preferred call windows, `HH:MM-HH:MM`, China local time.
     pub call_windows: Vec<String>,
-    /// Every item, in agenda order.
-    pub items: Vec<AgendaEntry<'p>>,
+    /// Every item, in the order the engine made them.
+    pub(super) entries: Vec<AgendaEntry<'p>>,
+    /// Positions in `entries`, in agenda order.
+    pub(super) order: Vec<u32>,
+    /// Items of each status (indexed by `ItemStatus as usize`).
+    pub(super) counts: [u32; 5],
     /// Customers whose last attempt hit a blank or wrong number (空号/错号), to be corrected.
     pub data_corrections: Vec<CustomerId>,
+}
+
+impl<'p> Agenda<'p> {
+    /// Every item, in agenda order.
+    pub fn items(
+        &self,
+    ) -> impl ExactSizeIterator<Item = &AgendaEntry<'p>> + DoubleEndedIterator + Clone + '_ {
+        self.items_from(0)
+    }
+
+    /// The items from the `start`th on, in agenda order (none past the end).
+    pub fn items_from(
+        &self,
+        start: usize,
+    ) -> impl ExactSizeIterator<Item = &AgendaEntry<'p>> + DoubleEndedIterator + Clone + '_ {
+        let order = self.order.get(start..).unwrap_or_default();
+        order.iter().map(|&n| &self.entries[n as usize])
+    }
+
+    /// Every item in the order the engine made them (customer by customer), for readers that
+    /// count rather than list.
+    pub fn items_unordered(&self) -> &[AgendaEntry<'p>] {
+        &self.entries
+    }
+
+    /// How many items the agenda holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// How many items have `status`.
+    pub fn count(&self, status: ItemStatus) -> usize {
+        self.counts[status as usize] as usize
+    }
+}
+
+impl PartialEq for Agenda<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.policy == other.policy
+            && self.call_windows == other.call_windows
+            && self.data_corrections == other.data_corrections
+            && self.items().eq(other.items())
+    }
+}
+
+impl Eq for Agenda<'_> {}
+
+impl std::fmt::Debug for Agenda<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Agenda")
+            .field("policy", &self.policy)
+            .field("call_windows", &self.call_windows)
+            .field("items", &Items(self))
+            .field("data_corrections", &self.data_corrections)
+            .finish()
+    }
+}
+
+impl Serialize for Agenda<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Agenda", 4)?;
+        out.serialize_field("policy", self.policy)?;
+        out.serialize_field("call_windows", &self.call_windows)?;
+        out.serialize_field("items", &Items(self))?;
+        out.serialize_field("data_corrections", &self.data_corrections)?;
+        out.end()
+    }
+}
+
+/// An agenda's items in agenda order, as one list.
+struct Items<'a, 'p>(&'a Agenda<'p>);
+
+impl std::fmt::Debug for Items<'_, '_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.items()).finish()
+    }
+}
+
+impl Serialize for Items<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.items())
+    }
 }

@@ -183,13 +183,13 @@ impl Grouped {
             customers,
             &input.events,
             |e| position.get(&key(&e.customer_id)).copied(),
-            |e| (e.kind, clock.local(e.at)),
+            |_, e| (e.kind, clock.local(e.at)),
         );
         let mut visits = Buckets::new(
             customers,
             &input.visits,
             |v| position.get(&key(&v.customer_id)).copied(),
-            |v| Visit {
+            |_, v| Visit {
                 at: clock.local(v.at),
                 id: v.id,
                 outcome: v.outcome,
@@ -227,12 +227,16 @@ fn evaluate<'p>(
             .iter()
             .map(|(a, b)| format!("{}-{}", crate::time::hh_mm(*a), crate::time::hh_mm(*b)))
             .collect(),
-        items: Vec::new(),
+        entries: Vec::new(),
+        order: Vec::new(),
+        counts: [0; 5],
         data_corrections: Vec::new(),
     };
     let classes = Classes::new(profile);
     // About one open item per customer and event; the whole agenda has a few more.
-    out.items.reserve(customers + input.events.len());
+    out.entries.reserve(customers + input.events.len());
+    // Each item's place in the agenda ([`order_key`]), beside it: the sort reads only these.
+    let mut keys: Vec<u64> = Vec::with_capacity(out.entries.capacity());
     let mut work = Work::new(calendar);
     for (i, facts) in input.customers.iter().enumerate() {
         // Only what happened up to "now" (both in order already: visits by time, events by
@@ -281,7 +285,10 @@ fn evaluate<'p>(
             if !with_done && status.is_done() {
                 continue;
             }
-            out.items.push(AgendaEntry {
+            out.counts[status as usize] += 1;
+            let class = classes.of(status, item.rule, vip);
+            keys.push(order_key(class, item.due));
+            out.entries.push(AgendaEntry {
                 customer_id: facts.id,
                 profile,
                 start: item.start,
@@ -294,7 +301,6 @@ fn evaluate<'p>(
                 occurrence: item.occurrence,
                 rule_index: item.rule,
                 after: item.after,
-                class: classes.of(status, item.rule, vip),
                 trigger: item.trigger,
                 status,
                 vip,
@@ -303,10 +309,10 @@ fn evaluate<'p>(
         }
     }
     // Agenda order: class and due time, then input order (customer, then the order the
-    // customer's items were made), which the items already follow: a stable sort of the
-    // entries themselves (sorting indices and reading the entries back in agenda order was
-    // slower, one cache miss per item).
-    out.items = sort_stably_by_key(std::mem::take(&mut out.items), classes.count);
+    // customer's items were made), which the entries already follow: a stable sort of their
+    // positions by key. Moving the entries themselves into that order cost half the time of
+    // a whole agenda.
+    out.order = agenda_order(&keys, classes.count);
     out
 }
 
@@ -367,44 +373,42 @@ impl Classes {
     }
 }
 
-/// The agenda order of an entry: its class, then its due time (to the second, within 2^47
-/// seconds of 1970 either way), packed in one integer.
-fn sort_key(entry: &AgendaEntry<'_>) -> u64 {
-    let due = entry.due.saturating_add(1 << 47).clamp(0, DUE_MASK as i64) as u64;
-    (u64::from(entry.class) << 48) | due
+/// The agenda order of an item of class `class` (below 2^16) due at `due`: the class, then the
+/// due time (to the second, within 2^47 seconds of 1970 either way), packed in one integer.
+fn order_key(class: u16, due: LocalSecs) -> u64 {
+    let due = due.saturating_add(1 << 47).clamp(0, DUE_MASK as i64) as u64;
+    (u64::from(class) << 48) | due
 }
 
 const DUE_MASK: u64 = (1 << 48) - 1;
 
-/// `items` sorted stably by [`sort_key`], the class numbers being below `classes`: the
-/// entries are dealt into buckets by class and due day in one stable pass (the due days of an
-/// agenda span a few years), then each bucket, a handful of entries and nearly always in order
-/// already, is sorted on its own. Far-apart due days fall back to a plain stable sort.
-fn sort_stably_by_key(mut items: Vec<AgendaEntry<'_>>, classes: usize) -> Vec<AgendaEntry<'_>> {
+/// The positions of `keys` ([`order_key`], classes below `classes`) sorted stably by key: dealt
+/// into buckets by class and due day in one stable pass (the due days of an agenda span a few
+/// years), then each bucket, a handful of positions and nearly always in order already,
+/// sorted on its own. Far-apart due days fall back to a plain stable sort.
+fn agenda_order(keys: &[u64], classes: usize) -> Vec<u32> {
     let day_of_key = |key: u64| (key & DUE_MASK) / DAY as u64;
     let (mut first_day, mut last_day) = (u64::MAX, 0);
-    for item in &items {
-        let day = day_of_key(sort_key(item));
+    for &key in keys {
+        let day = day_of_key(key);
         first_day = first_day.min(day);
         last_day = last_day.max(day);
     }
     let days = last_day.saturating_sub(first_day).saturating_add(1);
     let buckets = (classes as u64).saturating_mul(days);
-    if items.len() < 2 || buckets > 4 * items.len() as u64 + 4096 {
-        sort_stably(&mut items, sort_key);
-        return items;
+    let by_key = |&n: &u32| keys[n as usize];
+    if keys.len() < 2 || buckets > 4 * keys.len() as u64 + 4096 {
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        sort_stably(&mut order, by_key);
+        return order;
     }
-    let bucket_of = |item: &AgendaEntry<'_>| {
-        (u64::from(item.class) * days + day_of_key(sort_key(item)) - first_day) as u32
-    };
-    let mut dealt = Buckets::new(
-        buckets as usize,
-        &items,
-        |item| Some(bucket_of(item)),
-        |item| *item,
-    );
+    let bucket_of = |&key: &u64| Some(((key >> 48) * days + day_of_key(key) - first_day) as u32);
+    let mut dealt = Buckets::new(buckets as usize, keys, bucket_of, |n, _| n as u32);
     for b in 0..buckets as usize {
-        sort_stably(dealt.of_mut(b), sort_key);
+        let bucket = dealt.of_mut(b);
+        if !bucket.is_sorted_by_key(by_key) {
+            sort_stably(bucket, by_key);
+        }
     }
     dealt.values
 }
@@ -426,12 +430,13 @@ struct Buckets<T> {
 }
 
 impl<T: Copy> Buckets<T> {
-    /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(record)`.
+    /// Buckets `records` by `bucket` (`None` leaves a record out), storing `value(n, record)`
+    /// for the `n`th record.
     fn new<R>(
         buckets: usize,
         records: &[R],
         bucket: impl Fn(&R) -> Option<u32>,
-        value: impl Fn(&R) -> T,
+        value: impl Fn(usize, &R) -> T,
     ) -> Buckets<T> {
         const NONE: u32 = u32::MAX;
         let mut starts = vec![0u32; buckets + 1];
@@ -452,13 +457,13 @@ impl<T: Copy> Buckets<T> {
         // Every slot is overwritten below; the first value only initialises the array.
         let first = of.iter().position(|&c| c != NONE);
         let mut values = match first {
-            Some(n) => vec![value(&records[n]); starts[buckets] as usize],
+            Some(n) => vec![value(n, &records[n]); starts[buckets] as usize],
             None => Vec::new(),
         };
-        for (&c, r) in of.iter().zip(records) {
+        for (n, (&c, r)) in of.iter().zip(records).enumerate() {
             if c != NONE {
                 let slot = &mut next[c as usize];
-                values[*slot as usize] = value(r);
+                values[*slot as usize] = value(n, r);
                 *slot += 1;
             }
         }
@@ -782,77 +787,48 @@ mod tests {
         PolicyProfile::from_spec("test.toml", spec).expect("a valid profile")
     }
 
-    /// An entry of `class` due at `due`; its occurrence holds `n`, its input position, to
-    /// check that equal keys keep input order.
-    fn entry(profile: &PolicyProfile, class: u16, due: LocalSecs, n: u32) -> AgendaEntry<'_> {
-        AgendaEntry {
-            customer_id: CustomerId(uuid::Uuid::nil()),
-            profile,
-            start: due,
-            earliest: due,
-            due,
-            deadline: due,
-            done_at: 0,
-            done_visit: None,
-            customer_index: 0,
-            occurrence: n,
-            rule_index: 0,
-            after: None,
-            class,
-            trigger: None,
-            status: ItemStatus::Due,
-            vip: false,
-            needs_data_correction: false,
-        }
-    }
-
-    fn order_of(items: &[AgendaEntry<'_>]) -> Vec<(u16, LocalSecs, u32)> {
-        items
-            .iter()
-            .map(|e| (e.class, e.due, e.occurrence))
-            .collect()
+    /// Positions of `keys` in a plain stable sort by key.
+    fn stable_order(keys: &[u64]) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order.sort_by_key(|&n| keys[n as usize]);
+        order
     }
 
     proptest! {
-        /// The bucketed sort gives exactly what a plain stable sort by (class, due) gives: for
-        /// agenda-like entries (few classes, due days close together), for due days far apart
+        /// The bucketed sort gives exactly what a plain stable sort by key gives: for
+        /// agenda-like keys (few classes, due days close together), for due days far apart
         /// and for many classes (both fallbacks), with many equal keys.
         #[test]
-        fn bucketed_sort_is_a_stable_sort_by_class_and_due(
+        fn agenda_order_is_a_stable_sort_by_key(
             raw in proptest::collection::vec((0u16..20, 0i64..4_000, 0i64..3 * DAY), 0..400),
             far in any::<bool>(),
             many_classes in any::<bool>(),
         ) {
-            let profile = profile(&[0]);
             let classes = if many_classes { 20 * 97 } else { 20 };
-            let items: Vec<AgendaEntry<'_>> = raw
+            let keys: Vec<u64> = raw
                 .iter()
-                .enumerate()
-                .map(|(n, &(class, day, secs))| {
+                .map(|&(class, day, secs)| {
                     let day = if far { day * 1_000 } else { day % 40 };
                     let class = if many_classes { class * 97 } else { class };
-                    let due = 20_000 * DAY + day * DAY + secs % 4 * 3_600;
-                    entry(&profile, class, due, n as u32)
+                    order_key(class, 20_000 * DAY + day * DAY + secs % 4 * 3_600)
                 })
                 .collect();
-            let mut expected = items.clone();
-            expected.sort_by_key(|e| (e.class, e.due));
-            prop_assert_eq!(order_of(&sort_stably_by_key(items, classes)), order_of(&expected));
+            prop_assert_eq!(agenda_order(&keys, classes), stable_order(&keys));
         }
     }
 
     /// Due times past the key's range (2^47 s either side of 1970) sort as its ends, ties in
-    /// input order.
+    /// input order; the class comes first.
     #[test]
-    fn bucketed_sort_keeps_due_times_at_the_ends_of_time_in_order() {
-        let profile = profile(&[0]);
-        let dues = [i64::MAX, 0, i64::MIN, i64::MAX - 1];
-        let items = (0..4)
-            .map(|n| entry(&profile, 0, dues[n], n as u32))
-            .collect();
-        let sorted = sort_stably_by_key(items, 1);
-        let positions: Vec<u32> = sorted.iter().map(|e| e.occurrence).collect();
-        assert_eq!(positions, [2, 1, 0, 3]);
+    fn agenda_order_keeps_due_times_at_the_ends_of_time_in_order() {
+        let keys = [
+            order_key(0, i64::MAX),
+            order_key(0, 0),
+            order_key(0, i64::MIN),
+            order_key(0, i64::MAX - 1),
+            order_key(1, i64::MIN),
+        ];
+        assert_eq!(agenda_order(&keys, 2), [2, 1, 0, 3, 4]);
     }
 
     /// A profile's classes number (status, priority, VIP) in agenda order: status, then the

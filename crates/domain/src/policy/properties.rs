@@ -38,7 +38,7 @@ proptest! {
             + chrono::Days::new(u64::from(days)))
             .and_time(NaiveTime::from_hms_opt(23, 59, 59).unwrap());
         let mut seen = HashSet::new();
-        for i in &a.items {
+        for i in a.items() {
             // No item due before its trigger.
             prop_assert!(i.due() >= i.because().at);
             // No duplicates.
@@ -48,14 +48,29 @@ proptest! {
             // The horizon bounds the output.
             prop_assert!(i.earliest() <= until);
         }
+        // The ways of reading it agree: the counts by status, a page from any start, every
+        // item unordered (the same items), and the length.
+        let listed: Vec<_> = a.items().collect();
+        prop_assert_eq!(a.len(), listed.len());
+        for status in ItemStatus::ALL {
+            prop_assert_eq!(a.count(status), listed.iter().filter(|i| i.status == status).count());
+        }
+        for start in [0, 1, listed.len() / 2, listed.len(), listed.len() + 3] {
+            prop_assert!(a.items_from(start).eq(listed.iter().skip(start).copied()));
+        }
+        let mut unordered: Vec<_> = a.items_unordered().iter().map(key).collect();
+        let mut ordered: Vec<_> = listed.iter().map(|i| key(i)).collect();
+        unordered.sort();
+        ordered.sort();
+        prop_assert_eq!(unordered, ordered);
         // The open agenda is the full one without the done items.
         let open = open_agenda(&profile, &calendar, &input, now(), horizon);
-        let undone: Vec<_> = a.items.iter().filter(|i| !i.status.is_done()).cloned().collect();
-        prop_assert_eq!(&open.items, &undone);
+        let undone: Vec<_> = a.items().filter(|i| !i.status.is_done()).cloned().collect();
+        prop_assert_eq!(&open.items().cloned().collect::<Vec<_>>(), &undone);
         // Advancing "now" never un-does a done item.
         let b = agenda(&profile, &calendar, &input, now() + Duration::hours(later_hours), horizon);
-        let done_later: HashSet<_> = b.items.iter().filter(|i| i.status.is_done()).map(key).collect();
-        for i in a.items.iter().filter(|i| i.status.is_done()) {
+        let done_later: HashSet<_> = b.items().filter(|i| i.status.is_done()).map(key).collect();
+        for i in a.items().filter(|i| i.status.is_done()) {
             prop_assert!(done_later.contains(&key(i)), "{:?} undone", key(i));
         }
         // Prepared once and evaluated at several times (the agenda page, every minute): each
@@ -69,8 +84,8 @@ proptest! {
             };
             let expected = agenda(&profile, &calendar, &past, at, horizon);
             prop_assert_eq!(&prepared.agenda(&profile, &calendar, at, horizon), &expected);
-            let open: Vec<_> = expected.items.iter().filter(|i| !i.status.is_done()).cloned().collect();
-            prop_assert_eq!(&prepared.open_agenda(&profile, &calendar, at, horizon).items, &open);
+            let open: Vec<_> = expected.items().filter(|i| !i.status.is_done()).cloned().collect();
+            prop_assert_eq!(&prepared.open_agenda(&profile, &calendar, at, horizon).items().cloned().collect::<Vec<_>>(), &open);
         }
     }
 }
@@ -132,8 +147,7 @@ mod skeleton_equivalence {
             let now = until.and_hms_opt(23, 59, 59).unwrap().and_local_timezone(china()).unwrap().to_utc();
             let a = agenda(&profile, &WorkCalendar::china(), &input, now, Horizon { days: 0, lookahead_days: 0 });
             let mut got: Vec<_> = a
-                .items
-                .iter()
+                .items()
                 .map(|i| {
                     let kind = if i.rule() == "首次回访" { FollowUpKind::First } else { FollowUpKind::Periodic };
                     (kind, i.earliest().date(), i.due().date(), i.done_by().map(|(id, at)| (id, at.date())))

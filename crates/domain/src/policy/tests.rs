@@ -84,8 +84,7 @@ fn check(case: Case, expected: &[&str]) {
         Horizon::default(),
     );
     let lines: Vec<String> = got
-        .items
-        .iter()
+        .items()
         .map(|i| {
             format!(
                 "{} {} {:?}",
@@ -246,8 +245,7 @@ fn installation_24h_48h_a_week_then_twice_a_month() {
         short,
     );
     let lines: Vec<String> = got
-        .items
-        .iter()
+        .items()
         .map(|i| format!("{} {}", i.rule(), i.due().format("%m-%d %H:%M")))
         .collect();
     assert_eq!(
@@ -340,7 +338,7 @@ fn unreachable_number_keeps_the_visit_open_and_flags_the_customer() {
         Horizon::default(),
     );
     assert_eq!(got.data_corrections, [cid()]);
-    assert!(got.items[0].needs_data_correction);
+    assert!(got.items().next().unwrap().needs_data_correction);
 }
 
 /// A complaint recorded on the customer reaches the engine: closed 2026-11-20 16:00, the
@@ -386,8 +384,7 @@ fn a_recorded_complaint_starts_the_complaint_rules() {
             Horizon::default(),
         );
         agenda
-            .items
-            .iter()
+            .items()
             .map(|i| {
                 (
                     i.rule().to_string(),
@@ -474,8 +471,7 @@ fn a_recorded_blank_number_keeps_the_visit_open_and_flags_the_customer() {
             at("2026-11-04 09:00"),
             Horizon::default(),
         )
-        .items
-        .iter()
+        .items()
         .map(|i| (i.rule().to_string(), i.needs_data_correction))
         .collect::<Vec<_>>()
     };
@@ -609,8 +605,7 @@ fn warranty_cadence_quarterly_then_half_yearly_then_yearly() {
         },
     );
     let mut dues: Vec<String> = got
-        .items
-        .iter()
+        .items()
         .map(|i| i.due().format("%Y-%m-%d").to_string())
         .collect();
     dues.sort();
@@ -700,7 +695,10 @@ fn asia_shanghai_day_boundary() {
         at(case.now),
         Horizon::default(),
     );
-    assert_eq!(got.items[0].due().to_string(), "2026-11-08 23:59:59");
+    assert_eq!(
+        got.items().next().unwrap().due().to_string(),
+        "2026-11-08 23:59:59"
+    );
 }
 
 #[test]
@@ -721,11 +719,11 @@ fn explanations_in_both_languages() {
         Horizon::default(),
     );
     assert_eq!(
-        got.items[0].explain(Lang::En),
+        got.items().next().unwrap().explain(Lang::En),
         "repair completed 2026-07-20 16:00 + 48 h, rule 维修回访-48h, policy 设备售后 (000 §P)"
     );
     assert_eq!(
-        got.items[0].explain(Lang::Zh),
+        got.items().next().unwrap().explain(Lang::Zh),
         "维修完成 2026-07-20 16:00 + 48小时，规则 维修回访-48h，政策 设备售后（000 §P）"
     );
 }
