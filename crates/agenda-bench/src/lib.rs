@@ -102,7 +102,7 @@ impl Bench {
     }
 
     /// One call of the engine, untimed.
-    pub fn once<'p>(&self, profile: &'p PolicyProfile, call: Call) -> Agenda<'p> {
+    pub fn once<'p>(&'p self, profile: &'p PolicyProfile, call: Call) -> Agenda<'p> {
         let horizon = Horizon::default();
         match call {
             Call::Agenda => self
@@ -208,7 +208,7 @@ pub fn digest(agenda: &Agenda<'_>) -> String {
         }
     };
     for item in agenda.items() {
-        eat(&item.customer_id.0.as_u128().to_le_bytes());
+        eat(&item.customer_id().0.as_u128().to_le_bytes());
         eat(&item.due().and_utc().timestamp().to_le_bytes());
         eat(&[item.status as u8]);
     }

@@ -171,7 +171,7 @@ pub fn monthly_kpis(
         .collect();
     let mut per_tech = vec![Completion::default(); technicians.len()];
     for item in all.items_unordered() {
-        if let Some(&t) = owner.get(&item.customer_id) {
+        if let Some(&t) = owner.get(&item.customer.id) {
             per_tech[t as usize].count(item, month, now_local);
         }
     }

@@ -109,7 +109,7 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
                     "{}  {}  {}  {}\n",
                     pad(status(i.status, lang), STATUS_WIDTH),
                     i.due().format("%Y-%m-%d %H:%M"),
-                    i.customer_id.0,
+                    i.customer_id().0,
                     i.explain(lang)
                 );
             }
@@ -194,7 +194,7 @@ type Key<'a> = (String, String, String, u32);
 
 fn key<'a>(i: &AgendaEntry<'a>) -> Key<'a> {
     (
-        i.customer_id.0.to_string(),
+        i.customer_id().0.to_string(),
         i.rule().to_string(),
         i.because().at.to_string(),
         i.because().occurrence,
@@ -225,7 +225,7 @@ pub fn diff_command(
             None => {
                 out += &format!(
                     "- {} {} {}\n",
-                    i.customer_id.0,
+                    i.customer_id().0,
                     i.due().format("%Y-%m-%d %H:%M"),
                     i.explain(lang)
                 )
@@ -235,7 +235,7 @@ pub fn diff_command(
                 if i.due() != j.due() || i.status != j.status {
                     out += &format!(
                         "~ {} {} {} -> {} {} {}\n",
-                        i.customer_id.0,
+                        i.customer_id().0,
                         i.due().format("%Y-%m-%d %H:%M"),
                         status(i.status, lang),
                         j.due().format("%Y-%m-%d %H:%M"),
@@ -251,7 +251,7 @@ pub fn diff_command(
             let j = items_b[m];
             out += &format!(
                 "+ {} {} {}\n",
-                j.customer_id.0,
+                j.customer_id().0,
                 j.due().format("%Y-%m-%d %H:%M"),
                 j.explain(lang)
             );

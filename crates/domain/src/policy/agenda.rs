@@ -4,11 +4,11 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::{
-    engine::due_offset,
+    engine::{Clock, due_offset},
     offset::{LocalSecs, Offset, datetime},
     profile::PolicyProfile,
     rule::{FollowUpRule, VisitLevel},
-    trigger::Trigger,
+    trigger::{CustomerFacts, Trigger, VisitFact},
 };
 use crate::{
     ids::{CustomerId, VisitId},
@@ -97,8 +97,8 @@ pub struct Because<'p> {
 /// below, for the items a page shows; both are serialized as fields.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AgendaEntry<'p> {
-    /// The customer to visit.
-    pub customer_id: CustomerId,
+    /// The customer to visit, as the engine input has them.
+    pub customer: &'p CustomerFacts,
     /// The policy the rule belongs to.
     pub profile: &'p PolicyProfile,
     /// When the rule's start happened (the event, or the visit a sequence follows).
@@ -106,9 +106,8 @@ pub struct AgendaEntry<'p> {
     pub(super) earliest: LocalSecs,
     pub(super) due: LocalSecs,
     pub(super) deadline: LocalSecs,
-    /// When the satisfying visit was made (0 when none did).
-    pub(super) done_at: LocalSecs,
-    pub(super) done_visit: Option<VisitId>,
+    /// The visit that satisfied the item, as the engine input has it.
+    pub(super) done: Option<&'p VisitFact>,
     /// The customer's position in the engine input's customers (and so in the records it
     /// was made from by `EngineInput::from_records`), for callers to find the rest of the
     /// customer without a search.
@@ -143,9 +142,15 @@ impl<'p> AgendaEntry<'p> {
         datetime(self.deadline)
     }
 
-    /// The visit that satisfied the item, and when.
+    /// The customer's id.
+    pub fn customer_id(&self) -> CustomerId {
+        self.customer.id
+    }
+
+    /// The visit that satisfied the item, and when (China local time).
     pub fn done_by(&self) -> Option<(VisitId, NaiveDateTime)> {
-        self.done_visit.map(|id| (id, datetime(self.done_at)))
+        self.done
+            .map(|v| (v.id, datetime(Clock::china().local(v.at))))
     }
 
     /// Why the item exists.
@@ -206,7 +211,7 @@ impl std::fmt::Debug for AgendaEntry<'_> {
     /// Names the rule instead of printing the whole profile.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AgendaEntry")
-            .field("customer_id", &self.customer_id)
+            .field("customer_id", &self.customer_id())
             .field("rule", &self.rule())
             .field("status", &self.status)
             .field("earliest", &self.earliest())
@@ -242,7 +247,7 @@ impl Serialize for AgendaEntry<'_> {
             because: Because<'a>,
         }
         Json {
-            customer_id: self.customer_id,
+            customer_id: self.customer_id(),
             rule: self.rule(),
             policy: self.policy(),
             source: self.source(),

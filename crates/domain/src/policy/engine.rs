@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     customer::Customer,
-    ids::{CustomerId, VisitId},
+    ids::CustomerId,
     order::{sort_few, sort_stably},
     time::china,
     visit::Channel,
@@ -72,7 +72,7 @@ impl Default for Horizon {
 pub fn agenda<'p>(
     profile: &'p PolicyProfile,
     calendar: &WorkCalendar,
-    input: &EngineInput,
+    input: &'p EngineInput,
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> Agenda<'p> {
@@ -85,7 +85,7 @@ pub fn agenda<'p>(
 pub fn open_agenda<'p>(
     profile: &'p PolicyProfile,
     calendar: &WorkCalendar,
-    input: &EngineInput,
+    input: &'p EngineInput,
     now: DateTime<Utc>,
     horizon: Horizon,
 ) -> Agenda<'p> {
@@ -119,7 +119,7 @@ impl PreparedInput {
 
     /// [`agenda`] of this input.
     pub fn agenda<'p>(
-        &self,
+        &'p self,
         profile: &'p PolicyProfile,
         calendar: &WorkCalendar,
         now: DateTime<Utc>,
@@ -138,7 +138,7 @@ impl PreparedInput {
 
     /// [`open_agenda`] of this input.
     pub fn open_agenda<'p>(
-        &self,
+        &'p self,
         profile: &'p PolicyProfile,
         calendar: &WorkCalendar,
         now: DateTime<Utc>,
@@ -189,9 +189,9 @@ impl Grouped {
             customers,
             &input.visits,
             |v| position.get(&key(&v.customer_id)).copied(),
-            |_, v| Visit {
+            |n, v| Visit {
                 at: clock.local(v.at),
-                id: v.id,
+                index: n as u32,
                 outcome: v.outcome,
                 channel: v.channel,
             },
@@ -207,7 +207,7 @@ impl Grouped {
 fn evaluate<'p>(
     profile: &'p PolicyProfile,
     calendar: &WorkCalendar,
-    input: &EngineInput,
+    input: &'p EngineInput,
     grouped: &Grouped,
     now: DateTime<Utc>,
     horizon: Horizon,
@@ -289,14 +289,13 @@ fn evaluate<'p>(
             let class = classes.of(status, item.rule, vip);
             keys.push(order_key(class, item.due));
             out.entries.push(AgendaEntry {
-                customer_id: facts.id,
+                customer: facts,
                 profile,
                 start: item.start,
                 earliest: item.earliest,
                 due: item.due,
                 deadline: item.deadline,
-                done_at: done.map_or(0, |v| v.at),
-                done_visit: done.map(|v| v.id),
+                done: done.map(|v| &input.visits[v.index as usize]),
                 customer_index: i as u32,
                 occurrence: item.occurrence,
                 rule_index: item.rule,
@@ -317,18 +316,18 @@ fn evaluate<'p>(
 }
 
 /// Turns instants into China local [`LocalSecs`].
-struct Clock {
+pub(super) struct Clock {
     offset: i64,
 }
 
 impl Clock {
-    fn china() -> Clock {
+    pub(super) fn china() -> Clock {
         Clock {
             offset: i64::from(china().local_minus_utc()),
         }
     }
 
-    fn local(&self, at: DateTime<Utc>) -> LocalSecs {
+    pub(super) fn local(&self, at: DateTime<Utc>) -> LocalSecs {
         at.timestamp() + self.offset
     }
 }
@@ -417,7 +416,8 @@ fn agenda_order(keys: &[u64], classes: usize) -> Vec<u32> {
 #[derive(Clone, Copy, Debug)]
 struct Visit {
     at: LocalSecs,
-    id: VisitId,
+    /// Its index in the input's visits.
+    index: u32,
     outcome: Outcome,
     channel: Channel,
 }

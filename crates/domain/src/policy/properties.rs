@@ -13,7 +13,7 @@ fn now() -> DateTime<Utc> {
 
 fn key<'a>(i: &AgendaEntry<'a>) -> (crate::ids::CustomerId, &'a str, chrono::NaiveDateTime, u32) {
     (
-        i.customer_id,
+        i.customer_id(),
         i.rule(),
         i.because().at,
         i.because().occurrence,

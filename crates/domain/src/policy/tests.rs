@@ -76,10 +76,11 @@ fn input(case: &Case) -> EngineInput {
 /// Renders the agenda as `rule due status` lines, in agenda order.
 fn check(case: Case, expected: &[&str]) {
     let profile = builtin(case.profile).unwrap();
+    let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input(&case),
+        &input,
         at(case.now),
         Horizon::default(),
     );
@@ -237,10 +238,11 @@ fn installation_24h_48h_a_week_then_twice_a_month() {
         days: 30,
         lookahead_days: 3,
     };
+    let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input(&case),
+        &input,
         at(case.now),
         short,
     );
@@ -330,10 +332,11 @@ fn unreachable_number_keeps_the_visit_open_and_flags_the_customer() {
         now: "2026-11-04 09:00",
     };
     let profile = builtin("skeleton").unwrap();
+    let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input(&case),
+        &input,
         at(case.now),
         Horizon::default(),
     );
@@ -594,10 +597,11 @@ fn warranty_cadence_quarterly_then_half_yearly_then_yearly() {
         now: "2028-08-01 09:00",
     };
     let profile = builtin(case.profile).unwrap();
+    let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input(&case),
+        &input,
         at(case.now),
         Horizon {
             days: 60,
@@ -711,10 +715,11 @@ fn explanations_in_both_languages() {
         now: "2026-07-21 09:00",
     };
     let profile = builtin(case.profile).unwrap();
+    let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input(&case),
+        &input,
         at(case.now),
         Horizon::default(),
     );
