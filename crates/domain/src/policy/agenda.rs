@@ -90,11 +90,11 @@ pub struct Because<'p> {
 /// priority (complaints) first, then VIP, then the earlier due time; ties keep input order
 /// (customers as given, a customer's rules in file order).
 ///
-/// Compact on purpose (an agenda of 50,000 customers holds hundreds of thousands): the rule's
-/// fixed facts (name, kind,
-/// channel, level, priority, source, policy) are read through the profile, and the times and
-/// the explanation are kept as the engine computed them and made readable by the accessors
-/// below, for the items a page shows; both are serialized as fields.
+/// Compact on purpose (an agenda of 50,000 customers holds hundreds of thousands): the customer
+/// and the satisfying visit are borrowed from the engine input, the rule's fixed facts (name,
+/// kind, channel, level, priority, source, policy) are read through the profile, and the times
+/// and the explanation are kept as the engine computed them and made readable by the accessors
+/// below, for the items a page shows; all are serialized as fields.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct AgendaEntry<'p> {
     /// The customer to visit, as the engine input has them.
