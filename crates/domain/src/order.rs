@@ -24,7 +24,7 @@ pub fn sort_few<T: Copy, K: Ord>(records: &mut [T], key: impl Fn(&T) -> K) {
 /// Runs of this length are insertion-sorted before merging.
 const RUN: usize = 16;
 
-/// Sorts `records` stably by `key` in O(n log n): runs of [`RUN`] insertion-sorted, then
+/// Sorts `records` stably by `key` in O(n log n): runs of 16 records insertion-sorted, then
 /// merged pairwise through one buffer of the same length (none for a short list). Records
 /// already in order (the usual case for the agenda's buckets) are only compared, not moved.
 pub fn sort_stably<T: Copy, K: Ord>(records: &mut [T], key: impl Fn(&T) -> K) {

@@ -3,7 +3,7 @@
 //!
 //! A [`PolicyProfile`] is validated from its raw form, a [`ProfileSpec`]: read from TOML
 //! (feature `toml`; the shipped ones are embedded, see `builtin`) or received by sync as
-//! JSON, and run by [`agenda`] with a [`WorkCalendar`] (raw form [`CalendarSpec`]). An
+//! JSON, and run by [`agenda()`] with a [`WorkCalendar`] (raw form [`CalendarSpec`]). An
 //! organisation's pair of them is an [`OrgPolicy`]. Nothing here does IO.
 
 pub mod agenda;
