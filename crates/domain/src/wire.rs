@@ -61,6 +61,19 @@ pub struct LoginRequest {
     pub device_id: DeviceId,
 }
 
+/// Fewest characters of a password a user chooses.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A user's request to change their own password. 修改密码
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The password now, checked as at login.
+    pub current_password: String,
+    /// The new one: at least [`MIN_PASSWORD_CHARS`] characters, not the current one.
+    pub new_password: String,
+}
+
 /// Reply to a successful login.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,4 +1,4 @@
-//! One-off administration from the command line (`revisit-server add-user`, `import-customers`,
+//! One-off administration from the command line (`revisit-server add-user`, `reset-password`, `import-customers`,
 //! `set-policy`, `complaint`, `close-complaint`, `rejected`): what an organisation needs before its people
 //! can work, and what its service desk records, as long as there is no admin UI.
 
@@ -12,7 +12,13 @@ use revisit_domain::{
 };
 use uuid::Uuid;
 
-use crate::{Db, auth::new_password, db::next_version, error::Error, seed::insert_user};
+use crate::{
+    Db,
+    auth::{hash_password, new_password},
+    db::next_version,
+    error::Error,
+    seed::insert_user,
+};
 
 /// The organisation called `name`, or the only one when no name is given; the error says
 /// what to do.
@@ -84,6 +90,38 @@ pub async fn add_user(
     insert_user(&mut tx, org, username, name, role, &password).await?;
     tx.commit().await.map_err(Error::from)?;
     Ok(password)
+}
+
+/// Gives the user `username` a new one-time password and ends their sessions (a forgotten
+/// password, or one handed to the wrong person); returns the password, to hand over.
+pub async fn reset_password(db: &Db, username: &str) -> Result<String, String> {
+    let password = new_password();
+    let hash = hash_password(&password).map_err(|e| e.to_string())?;
+    let run = async {
+        let mut tx = db.begin_write().await?;
+        let user: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(user) = user else {
+            return Ok(None);
+        };
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(&hash)
+            .bind(&user)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(&user)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(Some(()))
+    };
+    match run.await.map_err(|e| e.to_string())? {
+        Some(()) => Ok(password),
+        None => Err(format!("no user is called {username:?}")),
+    }
 }
 
 /// Every mutation the organisation `org` (or the only one) had refused, oldest first, each with

@@ -14,7 +14,9 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use revisit_domain::{
     DeviceId, OrgId, UserId,
-    wire::{LoginRequest, LoginResponse, Role, SessionUser},
+    wire::{
+        ChangePasswordRequest, LoginRequest, LoginResponse, MIN_PASSWORD_CHARS, Role, SessionUser,
+    },
 };
 use sha2::{Digest, Sha256};
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .route("/auth/password", post(change_password))
 }
 
 /// The caller of an authenticated request, as the token says.
@@ -181,6 +184,71 @@ async fn logout(
         .bind(session.org_id.to_string())
         .execute(&state.db.write)
         .await?;
+    Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// Changes the caller's password: the current one must be right (failures count towards the
+/// same lock as failed logins); the user's other sessions end, this one goes on.
+async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ApiJson(req): ApiJson<ChangePasswordRequest>,
+) -> Result<Json<serde_json::Value>, Error> {
+    if req.new_password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::Unprocessable(format!(
+            "the new password needs at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if req.new_password == req.current_password {
+        return Err(Error::Unprocessable(
+            "the new password is the current one".into(),
+        ));
+    }
+    let (user_id, org_id) = (session.user_id.to_string(), session.org_id.to_string());
+    let (username, hash): (String, String) =
+        sqlx::query_as("SELECT username, password_hash FROM users WHERE id = ? AND org_id = ?")
+            .bind(&user_id)
+            .bind(&org_id)
+            .fetch_one(&state.db.read)
+            .await?;
+    let now = std::time::Instant::now();
+    state
+        .logins
+        .check(&username, now)
+        .map_err(|wait| Error::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        })?;
+    let ChangePasswordRequest {
+        current_password,
+        new_password,
+    } = req;
+    // Both argon2 steps off the async workers, as at login.
+    let new_hash = tokio::task::spawn_blocking(move || {
+        verify_password(&current_password, &hash)
+            .then(|| hash_password(&new_password))
+            .transpose()
+    })
+    .await
+    .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))??;
+    let Some(new_hash) = new_hash else {
+        state.logins.failed(&username, now);
+        return Err(Error::Forbidden("wrong_password"));
+    };
+    state.logins.succeeded(&username);
+    let mut tx = state.db.begin_write().await?;
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?")
+        .bind(&new_hash)
+        .bind(&user_id)
+        .bind(&org_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND org_id = ? AND token_sha256 <> ?")
+        .bind(&user_id)
+        .bind(&org_id)
+        .bind(&session.token_sha256)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 

@@ -48,6 +48,12 @@ enum Task {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Give a user a new one-time password (a forgotten one) and end their sessions; users
+    /// change their own with `POST /api/auth/password`.
+    ResetPassword {
+        /// Login name.
+        username: String,
+    },
     /// Import customers from a CSV file (客户导入): header row in Chinese or English (姓名 电话
     /// 地址 等级 产品 购买日期 安装日期 维修日期 技术员), all rows or none; customers already
     /// there (same name and phone) are skipped.
@@ -145,6 +151,14 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             let password =
                 revisit_server::admin::add_user(db, org.as_deref(), username, name, role).await?;
             println!("Added {username} ({name}).\n  one-time password: {password}");
+        }
+        Task::ResetPassword { username } => {
+            let password = revisit_server::admin::reset_password(db, username)
+                .await
+                .map_err(anyhow::Error::msg)?;
+            println!(
+                "New password for {username}; their sessions have ended.\n  one-time password: {password}"
+            );
         }
         Task::ImportCustomers { file, org } => {
             let text = std::fs::read_to_string(file)

@@ -1576,3 +1576,132 @@ async fn an_outbox_of_large_signatures_is_refused_whole_and_taken_in_cut_batches
     assert!(pushes > 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 4);
 }
+
+/// Logs in `username` with `password` on a new device; the status, and the token if any.
+async fn try_login(app: &TestApp, username: &str, password: &str) -> (StatusCode, Option<String>) {
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/auth/login",
+            None,
+            json!({"username": username, "password": password, "device_id": device()}),
+        )
+        .await;
+    (status, body["token"].as_str().map(str::to_owned))
+}
+
+/// A user replaces their one-time password: bad requests change nothing, a wrong current
+/// password is refused, and the change ends their other sessions but not this one.
+#[tokio::test]
+async fn a_user_changes_their_own_password_and_their_other_sessions_end() {
+    let app = app(true).await;
+    let here = app.login("tech1", device()).await;
+    let elsewhere = app.login("tech1", device()).await;
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let uri = "/api/auth/password";
+    let new = "换个新密码2026";
+
+    let (status, body) = app
+        .json(
+            "POST",
+            uri,
+            Some(&here.token),
+            change(seed::DEMO_PASSWORD, "short"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _) = app
+        .json(
+            "POST",
+            uri,
+            Some(&here.token),
+            change(seed::DEMO_PASSWORD, seed::DEMO_PASSWORD),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, body) = app
+        .json(
+            "POST",
+            uri,
+            Some(&here.token),
+            change("not-the-password", new),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["code"], "wrong_password");
+    let mut extra = change(seed::DEMO_PASSWORD, new);
+    extra["role"] = json!("admin");
+    let (status, _) = app.json("POST", uri, Some(&here.token), extra).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = app
+        .json("POST", uri, None, change(seed::DEMO_PASSWORD, new))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Nothing above changed anything.
+    assert_eq!(
+        try_login(&app, "tech1", seed::DEMO_PASSWORD).await.0,
+        StatusCode::OK
+    );
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&elsewhere.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = app
+        .json(
+            "POST",
+            uri,
+            Some(&here.token),
+            change(seed::DEMO_PASSWORD, new),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&here.token), None)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the session that changed it goes on"
+    );
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&elsewhere.token), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "other sessions end");
+    assert_eq!(
+        try_login(&app, "tech1", seed::DEMO_PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(try_login(&app, "tech1", new).await.0, StatusCode::OK);
+    // Another user's password is untouched.
+    assert_eq!(
+        try_login(&app, "tech2", seed::DEMO_PASSWORD).await.0,
+        StatusCode::OK
+    );
+}
+
+/// The command line gives a user who forgot their password a new one-time password and ends
+/// their sessions.
+#[tokio::test]
+async fn a_forgotten_password_is_reset_from_the_command_line() {
+    let app = app(true).await;
+    let session = app.login("tech1", device()).await;
+    let other = app.login("tech2", device()).await;
+    assert!(admin::reset_password(&app.db, "nobody").await.is_err());
+    let password = admin::reset_password(&app.db, "tech1").await.unwrap();
+    assert_ne!(password, seed::DEMO_PASSWORD);
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&session.token), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app
+        .call("GET", "/api/auth/me", Some(&other.token), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "only that user's sessions end");
+    assert_eq!(
+        try_login(&app, "tech1", seed::DEMO_PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(try_login(&app, "tech1", &password).await.0, StatusCode::OK);
+}
