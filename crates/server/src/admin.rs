@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::{
     Db,
-    auth::{hash_password, new_password},
+    auth::{hash_password, new_password, set_password},
     db::next_version,
     error::Error,
     seed::insert_user,
@@ -106,15 +106,7 @@ pub async fn reset_password(db: &Db, username: &str) -> Result<String, String> {
         let Some(user) = user else {
             return Ok(None);
         };
-        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-            .bind(&hash)
-            .bind(&user)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
-            .bind(&user)
-            .execute(&mut *tx)
-            .await?;
+        set_password(&mut tx, &user, &hash, None).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(Some(()))
     };

@@ -236,20 +236,31 @@ async fn change_password(
     };
     state.logins.succeeded(&username);
     let mut tx = state.db.begin_write().await?;
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ? AND org_id = ?")
-        .bind(&new_hash)
-        .bind(&user_id)
-        .bind(&org_id)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND org_id = ? AND token_sha256 <> ?")
-        .bind(&user_id)
-        .bind(&org_id)
-        .bind(&session.token_sha256)
-        .execute(&mut *tx)
-        .await?;
+    set_password(&mut tx, &user_id, &new_hash, Some(&session.token_sha256)).await?;
     tx.commit().await?;
     Ok(Json(serde_json::json!({ "ok": true })))
+}
+
+/// Stores `hash` as the password of the user `user_id` and ends their sessions, all but the
+/// one whose token has the SHA-256 `keep`.
+pub(crate) async fn set_password(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    user_id: &str,
+    hash: &str,
+    keep: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+        .bind(hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    // No token hashes to the empty string.
+    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_sha256 <> ?")
+        .bind(user_id)
+        .bind(keep.unwrap_or_default())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionUser>, Error> {
