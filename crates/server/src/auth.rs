@@ -101,12 +101,7 @@ async fn login(
 ) -> Result<Json<LoginResponse>, Error> {
     // Checked before the password, which also spares the hashing while a name is locked.
     let now = std::time::Instant::now();
-    state
-        .logins
-        .check(&req.username, now)
-        .map_err(|wait| Error::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
-        })?;
+    not_locked(&state, &req.username, now)?;
     let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT u.id, u.org_id, u.name, u.role, u.password_hash, o.name FROM users u
          JOIN organisations o ON o.id = u.org_id WHERE u.username = ?",
@@ -187,6 +182,16 @@ async fn logout(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
+/// Refuses a user name locked by failed password checks, saying how long to wait.
+fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Result<(), Error> {
+    state
+        .logins
+        .check(username, now)
+        .map_err(|wait| Error::TooManyAttempts {
+            retry_after_secs: wait.as_secs().max(1),
+        })
+}
+
 /// Changes the caller's password: the current one must be right (failures count towards the
 /// same lock as failed logins); the user's other sessions end, this one goes on.
 async fn change_password(
@@ -212,12 +217,7 @@ async fn change_password(
             .fetch_one(&state.db.read)
             .await?;
     let now = std::time::Instant::now();
-    state
-        .logins
-        .check(&username, now)
-        .map_err(|wait| Error::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
-        })?;
+    not_locked(&state, &username, now)?;
     let ChangePasswordRequest {
         current_password,
         new_password,
