@@ -221,7 +221,6 @@ mod tests {
             installed_on: None,
             repaired_on: None,
             technician_id: UserId(Uuid::from_u128(7)),
-            complaints: Vec::new(),
         }
     }
 

@@ -4,16 +4,33 @@
 //! "now" and new ids always come in as arguments, so every result is deterministic.
 #![warn(missing_docs)]
 
+pub mod complaint;
 pub mod customer;
+pub mod edit;
+pub mod event;
 pub mod ids;
+pub mod image;
+pub mod issue;
 pub mod kpi;
 pub mod order;
+pub mod photo;
 pub mod policy;
+pub mod problem;
+pub mod review;
 pub mod schedule;
 pub mod time;
+pub mod validate;
 pub mod visit;
 pub mod wire;
 
-pub use customer::{Complaint, Customer, Tier};
-pub use ids::{CustomerId, DeviceId, OrgId, UserId, VisitId};
+pub use complaint::{Complaint, ComplaintChange, ComplaintEdit, ComplaintStatus, Severity};
+pub use customer::{Customer, CustomerChange, CustomerEdit, Tier};
+pub use event::CustomerEvent;
+pub use ids::{
+    ComplaintId, CustomerId, DeviceId, EventId, IssueId, OrgId, ReviewId, UserId, VisitId,
+};
+pub use issue::{IssueChange, IssueEdit, IssueStatus, OpenIssue};
+pub use photo::PhotoRef;
+pub use problem::ProblemCategory;
+pub use review::{Verdict, VisitReview};
 pub use visit::{Channel, Reach, Satisfaction, Signature, VisitRecord, VisitValidationError};

@@ -12,6 +12,24 @@ pub fn china_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&china()).date_naive()
 }
 
+/// The first year of a plausible date or instant: a purchase, a visit, an event.
+pub const FIRST_YEAR: i32 = 1970;
+/// The last year of a plausible date or instant. Outside `FIRST_YEAR..=LAST_YEAR` nothing in
+/// the model is accepted, so every stored value formats as `YYYY-…` and reads back
+/// (a year of 10000 or below 0 would be written in a form the parser refuses).
+pub const LAST_YEAR: i32 = 2099;
+
+/// Whether `d` lies in the years the model accepts.
+pub fn plausible_date(d: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&d.year())
+}
+
+/// Whether `at` (in UTC, and so in China: 1970-01-01 08:00 there) lies in the years the
+/// model accepts.
+pub fn plausible_instant(at: DateTime<Utc>) -> bool {
+    plausible_date(at.date_naive()) && plausible_date(china_date(at))
+}
+
 // Dates and times as text by hand: chrono's `format` parses its pattern at run time, and
 // that parser and formatter weigh about 8 KB of the browser bundle (brotli).
 
@@ -35,8 +53,13 @@ pub fn minute_text(at: NaiveDateTime) -> String {
     format!("{} {}", date_text(at.date()), hh_mm(at.time()))
 }
 
-/// `2026-07-20` as a date: four-digit year, two-digit month and day, nothing else.
+/// `2026-07-20` as a date: four-digit year, two-digit month and day, nothing else, in the
+/// plausible years ([`FIRST_YEAR`]..=[`LAST_YEAR`]).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    parse_any_date(text).filter(|d| plausible_date(*d))
+}
+
+fn parse_any_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
         b[r].iter().try_fold(0u32, |n, &c| {
@@ -53,7 +76,13 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 /// `±HH:MM` offset, seconds with up to nine decimals. Stricter than chrono's parser (which also
 /// takes a space or lowercase separator and a leap second), and what it reads it reads as
 /// chrono does (a property test checks); chrono's parser weighs 1.7 KB of the browser bundle.
+/// Only plausible instants ([`plausible_instant`]) are read: `9999-12-31T23:59:59-23:59` is
+/// refused, as it is in year 10000 in UTC.
 pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_instant(text).filter(|at| plausible_instant(*at))
+}
+
+fn parse_any_instant(text: &str) -> Option<DateTime<Utc>> {
     let b = text.as_bytes();
     let digits = |r: std::ops::Range<usize>| {
         b.get(r)?.iter().try_fold(0u32, |n, &c| {
@@ -63,7 +92,7 @@ pub fn parse_instant(text: &str) -> Option<DateTime<Utc>> {
     if b.get(10) != Some(&b'T') || b.get(13) != Some(&b':') || b.get(16) != Some(&b':') {
         return None;
     }
-    let date = parse_date(text.get(..10)?)?;
+    let date = parse_any_date(text.get(..10)?)?;
     let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
     let mut at = 19;
     let mut nanos = 0;
@@ -107,13 +136,43 @@ pub mod serde_as {
     use serde::{Deserialize, Deserializer, Serialize, Serializer, de::Error};
 
     fn instant<E: Error>(text: &str) -> Result<DateTime<Utc>, E> {
-        super::parse_instant(text)
-            .ok_or_else(|| E::custom(format!("{text:?} is not an RFC 3339 instant")))
+        super::parse_instant(text).ok_or_else(|| {
+            E::custom(format!(
+                "{text:?} is not an RFC 3339 instant between {} and {}",
+                super::FIRST_YEAR,
+                super::LAST_YEAR
+            ))
+        })
     }
 
     fn date<E: Error>(text: &str) -> Result<NaiveDate, E> {
-        super::parse_date(text)
-            .ok_or_else(|| E::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
+        super::parse_date(text).ok_or_else(|| {
+            E::custom(format!(
+                "{text:?} is not a date (YYYY-MM-DD) between {} and {}",
+                super::FIRST_YEAR,
+                super::LAST_YEAR
+            ))
+        })
+    }
+
+    /// Writes what the parsers read back: a value outside the plausible years is an error,
+    /// never text that could not be read again.
+    fn write_instant<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        if !super::plausible_instant(*at) {
+            return Err(serde::ser::Error::custom(format!(
+                "instant {at:?} is outside the plausible years"
+            )));
+        }
+        at.serialize(s)
+    }
+
+    fn write_date<S: Serializer>(on: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        if !super::plausible_date(*on) {
+            return Err(serde::ser::Error::custom(format!(
+                "date {on:?} is outside the plausible years"
+            )));
+        }
+        on.serialize(s)
     }
 
     /// An instant, `2026-07-20T08:00:00Z` (any RFC 3339 offset is read).
@@ -122,7 +181,7 @@ pub mod serde_as {
 
         /// As chrono writes it.
         pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-            at.serialize(s)
+            write_instant(at, s)
         }
 
         /// An RFC 3339 instant, by chrono's strict RFC 3339 parser.
@@ -141,7 +200,10 @@ pub mod serde_as {
             at: &Option<DateTime<Utc>>,
             s: S,
         ) -> Result<S::Ok, S::Error> {
-            at.serialize(s)
+            match at {
+                Some(at) => write_instant(at, s),
+                None => s.serialize_none(),
+            }
         }
 
         /// An RFC 3339 instant or `null`.
@@ -160,7 +222,7 @@ pub mod serde_as {
 
         /// As chrono writes it.
         pub fn serialize<S: Serializer>(on: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-            on.serialize(s)
+            write_date(on, s)
         }
 
         /// `YYYY-MM-DD`.
@@ -175,7 +237,10 @@ pub mod serde_as {
 
         /// As chrono writes it, or `null`.
         pub fn serialize<S: Serializer>(on: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
-            on.serialize(s)
+            match on {
+                Some(on) => write_date(on, s),
+                None => s.serialize_none(),
+            }
         }
 
         /// `YYYY-MM-DD` or `null`.
@@ -192,7 +257,17 @@ pub mod serde_as {
 
         /// As chrono writes them.
         pub fn serialize<S: Serializer>(days: &[NaiveDate], s: S) -> Result<S::Ok, S::Error> {
-            days.serialize(s)
+            use serde::ser::SerializeSeq;
+            let mut seq = s.serialize_seq(Some(days.len()))?;
+            for day in days {
+                if !super::super::plausible_date(*day) {
+                    return Err(serde::ser::Error::custom(format!(
+                        "date {day:?} is outside the plausible years"
+                    )));
+                }
+                seq.serialize_element(day)?;
+            }
+            seq.end()
         }
 
         /// `["YYYY-MM-DD", …]`.
@@ -211,12 +286,17 @@ mod tests {
 
     use super::*;
 
+    /// Seconds of the first and the last plausible instants (1970-01-01T00:00:00Z, and the
+    /// last second of 2099 in China).
+    const FIRST_SECS: i64 = 0;
+    const LAST_SECS: i64 = 4_102_415_999;
+
     proptest! {
         /// What chrono writes (any precision, any offset) reads back exactly, and any text the
         /// parser takes, chrono's RFC 3339 parser takes with the same instant.
         #[test]
         fn instants_read_as_chrono_reads_them(
-            secs in -2_000_000_000i64..9_000_000_000,
+            secs in FIRST_SECS + 86_400..LAST_SECS - 86_400,
             nanos in 0u32..1_000_000_000,
             offset_minutes in -1439i32..1440,
             text in "[0-9]{4}-(0[1-9]|1[0-2]|13)-(0[1-9]|[12][0-9]|3[01])[Tt ]([01][0-9]|2[0-4]):[0-5][0-9]:[0-6][0-9](\\.[0-9]{0,11})?(Z|z|[+-]([01][0-9]|2[0-4]):?[0-6][0-9])?",
@@ -239,7 +319,61 @@ mod tests {
                 prop_assert_eq!(Ok(ours), theirs, "{}", text);
             }
         }
+
+        /// The one formatter and the one parser agree on everything the parser takes, over
+        /// every year and offset a text can spell: what is read is plausible, writes without
+        /// error, and reads back as the same instant; what is implausible is refused on both
+        /// sides, so no stored value can become unreadable.
+        #[test]
+        fn every_instant_the_parser_takes_round_trips(
+            text in "[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])",
+            secs in -100_000_000_000i64..100_000_000_000,
+        ) {
+            let mut json = serde_json::Serializer::new(Vec::new());
+            match parse_instant(&text) {
+                Some(at) => {
+                    prop_assert!(plausible_instant(at));
+                    serde_as::instant::serialize(&at, &mut json).unwrap();
+                    let written = String::from_utf8(json.into_inner()).unwrap();
+                    prop_assert_eq!(parse_instant(written.trim_matches('"')), Some(at), "{}", written);
+                }
+                None => {
+                    if let Some(at) = parse_any_instant(&text) {
+                        prop_assert!(!plausible_instant(at), "{} was refused", text);
+                    }
+                }
+            }
+            let at = DateTime::from_timestamp(secs, 0).unwrap();
+            let mut json = serde_json::Serializer::new(Vec::new());
+            let wrote = serde_as::instant::serialize(&at, &mut json).is_ok();
+            prop_assert_eq!(wrote, plausible_instant(at));
+        }
     }
+
+    #[test]
+    fn instants_outside_the_plausible_years_are_refused() {
+        for bad in [
+            "9999-12-31T23:59:59-23:59",
+            "0000-01-01T00:00:00+23:59",
+            "1969-12-31T23:59:59Z",
+            "2100-01-01T00:00:00+08:00",
+            "2099-12-31T16:00:00Z",
+        ] {
+            assert_eq!(parse_instant(bad), None, "{bad:?}");
+        }
+        for good in [
+            "1970-01-01T00:00:00Z",
+            "2099-12-31T23:59:59+08:00",
+            "2026-11-30T16:03:12.656Z",
+        ] {
+            assert!(parse_instant(good).is_some(), "{good:?}");
+        }
+        let far = DateTime::from_timestamp(253_402_300_799 + 86_400, 0).unwrap();
+        assert!(serde_json::to_string(&Wrapped(far)).is_err());
+    }
+
+    #[derive(serde::Serialize)]
+    struct Wrapped(#[serde(with = "serde_as::instant")] DateTime<Utc>);
 
     #[test]
     fn instants_refuse_what_is_not_rfc_3339() {
@@ -279,9 +413,19 @@ mod tests {
             parse_date("2028-02-29"),
             NaiveDate::from_ymd_opt(2028, 2, 29)
         );
-        assert_eq!(parse_date("0802-01-05"), NaiveDate::from_ymd_opt(802, 1, 5));
+        assert_eq!(
+            parse_date("1970-01-01"),
+            NaiveDate::from_ymd_opt(1970, 1, 1)
+        );
+        assert_eq!(
+            parse_date("2099-12-31"),
+            NaiveDate::from_ymd_opt(2099, 12, 31)
+        );
         for bad in [
             "2027-02-29",
+            "0802-01-05",
+            "1969-12-31",
+            "2100-01-01",
             "2026-7-20",
             "2026-07-20 ",
             "2026/07/20",
@@ -296,7 +440,7 @@ mod tests {
     proptest::proptest! {
         /// Whatever chrono writes, the small parsers read back, and agree with chrono's.
         #[test]
-        fn the_small_parsers_read_what_chrono_writes(days in 1i32..3_652_000, secs in 0u32..86_400, nanos in 0u32..1_000_000_000) {
+        fn the_small_parsers_read_what_chrono_writes(days in 719_163i32..766_644, secs in 0u32..86_400, nanos in 0u32..1_000_000_000) {
             let on = NaiveDate::from_num_days_from_ce_opt(days).unwrap();
             let text = serde_json::to_string(&on).unwrap();
             proptest::prop_assert_eq!(serde_as::date::deserialize(&mut serde_json::Deserializer::from_str(&text)).unwrap(), on);

@@ -10,14 +10,20 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     ids::{CustomerId, DeviceId, UserId, VisitId},
+    image::{PngError, check_png},
     order::sort_stably,
+    photo::PhotoRef,
+    time::plausible_instant,
 };
 
 /// Longest note accepted, in characters.
 pub const MAX_NOTES_CHARS: usize = 4_000;
 /// Largest signature image accepted, in bytes.
 pub const MAX_SIGNATURE_BYTES: usize = 512 * 1024;
-pub(crate) const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+/// Most photos on one visit record.
+pub const MAX_VISIT_PHOTOS: usize = 12;
+#[cfg(test)]
+pub(crate) use crate::image::PNG_MAGIC;
 
 /// One follow-up visit, as recorded on the technician's device. 回访记录
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +53,14 @@ pub struct VisitRecord {
     pub notes: String,
     /// The customer's signature, required on site (002 §7). 客户签名
     pub signature: Option<Signature>,
+    /// Photos taken on the visit, their bytes uploaded apart by hash. Absent on the wire when
+    /// none, so records made before they existed read and hash as before. 现场照片
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<PhotoRef>,
+    /// The record this one amends (a returned record's answer): the original is never changed.
+    /// Absent on the wire when none. 更正对象
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amends: Option<VisitId>,
     /// Hex SHA-256 over all of the above; see [`VisitRecord::compute_sha256`].
     pub sha256: String,
 }
@@ -188,9 +202,15 @@ pub enum VisitValidationError {
     /// An on-site visit needs the customer's signature (002 §7).
     #[error("an on-site visit needs the customer's signature")]
     SignatureMissing,
-    /// The signature is not a PNG image.
-    #[error("the signature is not a PNG image")]
-    SignatureNotPng,
+    /// The signature is not a whole, well-formed PNG image.
+    #[error("the signature is not a valid PNG image: {0}")]
+    SignatureNotPng(PngError),
+    /// The visit's time is outside the plausible years, or later than the server's clock allows.
+    #[error("the visit time is not plausible")]
+    ImplausibleTime,
+    /// Too many photos, or a photo reference that is not well formed.
+    #[error("a photo is not acceptable: {0}")]
+    Photo(String),
     /// The signature is larger than [`MAX_SIGNATURE_BYTES`].
     #[error("the signature is {0} bytes; at most {MAX_SIGNATURE_BYTES} are allowed")]
     SignatureTooLarge(usize),
@@ -236,7 +256,23 @@ impl VisitRecord {
             field(b"reach");
             field(self.reach.code().as_bytes());
         }
+        // Likewise photos and amendments: only when present.
+        if !self.photos.is_empty() {
+            field(b"photos");
+            let json = serde_json::to_vec(&self.photos).expect("photo references serialize");
+            field(&json);
+        }
+        if let Some(original) = self.amends {
+            field(b"amends");
+            field(original.0.as_bytes());
+        }
         hex(&h.finalize())
+    }
+
+    /// Whether the visit's time could be true when the server receives it at `now`: not more
+    /// than a day ahead of the server's clock (a device clock may be a little fast).
+    pub fn plausible_at(&self, now: DateTime<Utc>) -> bool {
+        plausible_instant(self.visited_at) && self.visited_at <= now + chrono::Duration::days(1)
     }
 
     /// Sets `sha256` from the content; call once, when the record is saved.
@@ -269,10 +305,22 @@ impl VisitRecord {
             Some(sig) if sig.png.len() > MAX_SIGNATURE_BYTES => {
                 return Err(VisitValidationError::SignatureTooLarge(sig.png.len()));
             }
-            Some(sig) if !sig.png.starts_with(PNG_MAGIC) => {
-                return Err(VisitValidationError::SignatureNotPng);
+            Some(sig) => {
+                check_png(&sig.png).map_err(VisitValidationError::SignatureNotPng)?;
             }
-            Some(_) => {}
+        }
+        if !plausible_instant(self.visited_at) {
+            return Err(VisitValidationError::ImplausibleTime);
+        }
+        if self.photos.len() > MAX_VISIT_PHOTOS {
+            return Err(VisitValidationError::Photo(format!(
+                "{} photos; at most {MAX_VISIT_PHOTOS}",
+                self.photos.len()
+            )));
+        }
+        for p in &self.photos {
+            p.check()
+                .map_err(|e| VisitValidationError::Photo(e.to_string()))?;
         }
         if self.sha256 != self.compute_sha256() {
             return Err(VisitValidationError::HashMismatch);
@@ -301,10 +349,9 @@ pub(crate) mod tests {
     use super::*;
     use uuid::Uuid;
 
-    /// A sealed on-site visit with a tiny valid PNG header as signature.
+    /// A sealed on-site visit with a tiny well-formed PNG as signature.
     pub(crate) fn sample_visit(n: u128) -> VisitRecord {
-        let mut png = PNG_MAGIC.to_vec();
-        png.extend_from_slice(&n.to_be_bytes());
+        let png = crate::image::tiny_png(200, 80, &n.to_be_bytes());
         VisitRecord {
             id: VisitId(Uuid::from_u128(n)),
             customer_id: CustomerId(Uuid::from_u128(1000 + n)),
@@ -318,6 +365,8 @@ pub(crate) mod tests {
             satisfaction: Some(Satisfaction::Satisfied),
             notes: "净水器运行正常".into(),
             signature: Some(Signature { png }),
+            photos: Vec::new(),
+            amends: None,
             sha256: String::new(),
         }
         .seal()
@@ -356,18 +405,52 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn any_changed_signature_byte_breaks_the_hash() {
+    fn another_signature_breaks_the_hash() {
         let mut v = sample_visit(1);
-        v.signature.as_mut().unwrap().png[9] ^= 1;
+        // A whole, valid PNG, but not the one sealed.
+        v.signature.as_mut().unwrap().png = crate::image::tiny_png(200, 80, &2u128.to_be_bytes());
         assert_eq!(v.validate(), Err(VisitValidationError::HashMismatch));
+    }
+
+    #[test]
+    fn photos_and_amendments_are_covered_by_the_hash() {
+        let mut v = sample_visit(1);
+        v.photos = vec![crate::photo::tests::sample_photo()];
+        v.amends = Some(VisitId(Uuid::from_u128(77)));
+        let v = v.seal();
+        assert_eq!(v.validate(), Ok(()));
+        assert_ne!(v.sha256, sample_visit(1).sha256);
+        let mut moved = v.clone();
+        moved.photos[0].taken_at += chrono::Duration::seconds(1);
+        assert_eq!(moved.validate(), Err(VisitValidationError::HashMismatch));
+        let mut other = v.clone();
+        other.amends = Some(VisitId(Uuid::from_u128(78)));
+        assert_eq!(other.validate(), Err(VisitValidationError::HashMismatch));
+        let json = serde_json::to_value(sample_visit(1)).unwrap();
+        assert!(json.get("photos").is_none() && json.get("amends").is_none());
+    }
+
+    #[test]
+    fn a_visit_from_the_far_future_is_not_plausible() {
+        let v = sample_visit(1);
+        assert!(v.plausible_at(v.visited_at));
+        assert!(v.plausible_at(v.visited_at - chrono::Duration::hours(20)));
+        assert!(!v.plausible_at(v.visited_at - chrono::Duration::days(2)));
     }
 
     /// The v1 encoding, computed independently (Python's hashlib over the same
     /// length-prefixed fields): records saved before `reach` existed keep their hash.
     #[test]
     fn a_reached_visit_hashes_as_before_reach_existed() {
+        // The sample as it was then: a signature of the PNG magic and 16 bytes.
+        let mut png = PNG_MAGIC.to_vec();
+        png.extend_from_slice(&1u128.to_be_bytes());
+        let then = VisitRecord {
+            signature: Some(Signature { png }),
+            ..sample_visit(1)
+        };
         assert_eq!(
-            sample_visit(1).sha256,
+            then.compute_sha256(),
             "209bad3cf9ad25ee106387fce120548e3d8433166b3a512c15d3be0c838c18f7"
         );
         let json = serde_json::to_value(sample_visit(1)).unwrap();
@@ -463,15 +546,22 @@ pub(crate) mod tests {
         });
         assert_eq!(
             v.clone().seal().validate(),
-            Err(VisitValidationError::SignatureNotPng)
+            Err(VisitValidationError::SignatureNotPng(PngError::NotPng))
         );
-        let mut big = PNG_MAGIC.to_vec();
-        big.resize(MAX_SIGNATURE_BYTES + 1, 0);
+        // Only the magic, as the first check accepted.
+        let mut magic_only = PNG_MAGIC.to_vec();
+        magic_only.extend_from_slice(b"not an image");
+        v.signature = Some(Signature { png: magic_only });
+        assert!(matches!(
+            v.clone().seal().validate(),
+            Err(VisitValidationError::SignatureNotPng(_))
+        ));
+        let big = crate::image::tiny_png(200, 80, &vec![0; MAX_SIGNATURE_BYTES]);
         v.signature = Some(Signature { png: big });
         assert_eq!(
             v.seal().validate(),
             Err(VisitValidationError::SignatureTooLarge(
-                MAX_SIGNATURE_BYTES + 1
+                MAX_SIGNATURE_BYTES + 57
             ))
         );
     }
@@ -519,8 +609,7 @@ pub(crate) mod tests {
                 0i64..4_000_000_000,
             )
                 .prop_map(|(n, channel, satisfaction, notes, tail, secs)| {
-                    let mut png = PNG_MAGIC.to_vec();
-                    png.extend(tail);
+                    let png = crate::image::tiny_png(320, 120, &tail);
                     VisitRecord {
                         id: VisitId(Uuid::from_u128(n)),
                         channel,
@@ -549,13 +638,13 @@ pub(crate) mod tests {
                 let png = &mut changed.signature.as_mut().unwrap().png;
                 let i = at.index(png.len());
                 png[i] ^= flip;
-                // A change inside the PNG magic is caught as "not a PNG" before the hash.
-                let expected = if i < PNG_MAGIC.len() {
-                    VisitValidationError::SignatureNotPng
-                } else {
-                    VisitValidationError::HashMismatch
-                };
-                prop_assert_eq!(changed.validate(), Err(expected));
+                // The PNG's own structure and checksums catch most changes before the hash
+                // does; none passes.
+                let caught = matches!(
+                    changed.validate(),
+                    Err(VisitValidationError::SignatureNotPng(_) | VisitValidationError::HashMismatch)
+                );
+                prop_assert!(caught, "byte {} changed unnoticed", i);
             }
 
             #[test]

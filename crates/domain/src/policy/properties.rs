@@ -124,7 +124,6 @@ mod skeleton_equivalence {
                 installed_on: None,
                 repaired_on: None,
                 technician_id: UserId(Uuid::from_u128(7)),
-                complaints: Vec::new(),
             };
             let visits: Vec<_> = visit_days
                 .iter()

@@ -344,13 +344,16 @@ fn unreachable_number_keeps_the_visit_open_and_flags_the_customer() {
     assert!(got.items().next().unwrap().needs_data_correction);
 }
 
-/// A complaint recorded on the customer reaches the engine: closed 2026-11-20 16:00, the
-/// general profile's 投诉回访 is due a week later, explained from the closing; an open complaint starts the complaints profile's 72-hour tracking; a
-/// visit after the closing satisfies the follow-up. Without complaints the record is written
-/// as before the field existed.
+/// A complaint recorded for the customer reaches the engine: closed 2026-11-20 16:00, the
+/// general profile's 投诉回访 is due a week later, explained from the closing; an open complaint
+/// starts the complaints profile's 72-hour tracking; a visit after the closing satisfies the
+/// follow-up.
 #[test]
 fn a_recorded_complaint_starts_the_complaint_rules() {
-    use crate::customer::{Complaint, Customer, Tier};
+    use crate::{
+        complaint::{Complaint, ComplaintStatus, tests::sample_complaint},
+        customer::{Customer, Tier},
+    };
     let customer = Customer {
         id: cid(),
         name: "客户".into(),
@@ -362,23 +365,32 @@ fn a_recorded_complaint_starts_the_complaint_rules() {
         installed_on: None,
         repaired_on: None,
         technician_id: crate::ids::UserId(Uuid::from_u128(7)),
-        complaints: vec![
-            Complaint {
-                received_at: at("2026-11-18 10:00"),
-                closed_at: Some(at("2026-11-20 16:00")),
-                summary: "漏水".into(),
-            },
-            Complaint {
-                received_at: at("2026-11-25 09:30"),
-                closed_at: None,
-                summary: "异味".into(),
-            },
-        ],
     };
+    let complaints = [
+        Complaint {
+            customer_id: cid(),
+            received_at: at("2026-11-18 10:00"),
+            status: ComplaintStatus::Closed,
+            closed_at: Some(at("2026-11-20 16:00")),
+            summary: "漏水".into(),
+            cause: "接口松动".into(),
+            corrective_action: "更换接口".into(),
+            ..sample_complaint()
+        },
+        Complaint {
+            customer_id: cid(),
+            received_at: at("2026-11-25 09:30"),
+            summary: "异味".into(),
+            ..sample_complaint()
+        },
+    ];
     let now = at("2026-11-26 09:00");
     let agenda_of = |profile: &str, visits: &[crate::visit::VisitRecord]| {
         let profile = builtin(profile).unwrap();
-        let input = EngineInput::from_records(std::slice::from_ref(&customer), visits);
+        let mut input = EngineInput::from_records(std::slice::from_ref(&customer), visits);
+        input
+            .events
+            .extend(complaints.iter().flat_map(Complaint::lifecycle));
         let agenda = open_agenda(
             &profile,
             &WorkCalendar::china(),
@@ -404,12 +416,12 @@ fn a_recorded_complaint_starts_the_complaint_rules() {
         .expect("a complaint follow-up");
     assert_eq!(follow_up.1, "2026-11-27 23:59");
     assert!(follow_up.2.contains("2026-11-20 16:00"), "{}", follow_up.2);
-    let complaints = agenda_of("complaints", &[]);
+    let tracked = agenda_of("complaints", &[]);
     assert!(
-        complaints
+        tracked
             .iter()
             .any(|(_, due, why)| due == "2026-11-28 09:30" && why.contains("2026-11-25 09:30")),
-        "{complaints:?}"
+        "{tracked:?}"
     );
     let mut call = crate::visit::tests::sample_visit(5);
     call.customer_id = cid();
@@ -419,15 +431,6 @@ fn a_recorded_complaint_starts_the_complaint_rules() {
             .iter()
             .all(|(rule, _, _)| rule != "投诉回访")
     );
-
-    let plain = Customer {
-        complaints: Vec::new(),
-        ..customer.clone()
-    };
-    let json = serde_json::to_value(&plain).unwrap();
-    assert!(json.get("complaints").is_none(), "{json}");
-    let back: Customer = serde_json::from_value(serde_json::to_value(&customer).unwrap()).unwrap();
-    assert_eq!(back, customer);
 }
 
 /// A visit record of a blank or wrong number (空号/错号), as the visit form saves it, reaches
@@ -446,7 +449,6 @@ fn a_recorded_blank_number_keeps_the_visit_open_and_flags_the_customer() {
         installed_on: None,
         repaired_on: None,
         technician_id: crate::ids::UserId(Uuid::from_u128(7)),
-        complaints: Vec::new(),
     };
     let mut call = sample_visit(5);
     call.customer_id = cid();

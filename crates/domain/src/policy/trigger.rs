@@ -222,9 +222,10 @@ impl CustomerFacts {
     }
 }
 
-/// Today's customer record as engine input: its facts, its purchase, installation and repair
-/// dates as events at 00:00 China time, and each complaint's receipt and closing at their
-/// instants. The warranty is one year from purchase (000 §Q).
+/// Today's customer record as engine input: its facts, and its purchase, installation and
+/// repair dates as events at 00:00 China time (complaints and recorded events are records of
+/// their own: `Complaint::lifecycle`, `CustomerEvent::lifecycle`). The warranty is one year
+/// from purchase (000 §Q).
 pub fn from_customer(c: &Customer) -> (CustomerFacts, Vec<LifecycleEvent>) {
     let at = |d: chrono::NaiveDate| {
         d.and_time(NaiveTime::MIN)
@@ -251,20 +252,6 @@ pub fn from_customer(c: &Customer) -> (CustomerFacts, Vec<LifecycleEvent>) {
             kind: Trigger::RepairCompleted,
             at: at(d),
         });
-    }
-    for complaint in &c.complaints {
-        events.push(LifecycleEvent {
-            customer_id: c.id,
-            kind: Trigger::ComplaintReceived,
-            at: complaint.received_at,
-        });
-        if let Some(closed) = complaint.closed_at {
-            events.push(LifecycleEvent {
-                customer_id: c.id,
-                kind: Trigger::ComplaintClosed,
-                at: closed,
-            });
-        }
     }
     let facts = CustomerFacts {
         id: c.id,
