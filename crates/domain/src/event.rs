@@ -77,6 +77,19 @@ impl CustomerEvent {
     }
 }
 
+/// What the policy engine reads from recorded events and complaints, besides the dates on the
+/// customer records: each event, and each complaint's receipt and closing.
+pub fn recorded_lifecycle<'a>(
+    events: &'a [CustomerEvent],
+    complaints: &'a [crate::complaint::Complaint],
+) -> impl Iterator<Item = LifecycleEvent> + 'a {
+    events.iter().map(CustomerEvent::lifecycle).chain(
+        complaints
+            .iter()
+            .flat_map(crate::complaint::Complaint::lifecycle),
+    )
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

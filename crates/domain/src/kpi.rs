@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     customer::Customer,
     ids::{CustomerId, UserId},
-    policy::{AgendaEntry, EngineInput, Horizon, OrgPolicy, agenda},
+    policy::{AgendaEntry, EngineInput, Horizon, LifecycleEvent, OrgPolicy, agenda},
     time::{china, china_date},
     visit::VisitRecord,
 };
@@ -141,17 +141,20 @@ pub struct TechnicianKpi {
 }
 
 /// The month's KPIs per technician, in the order of `technicians`, under the organisation's
-/// policy at `now`: one engine run over all `customers` and `visits`; each item counts for
-/// the technician the customer belongs to (whoever made the visit).
+/// policy at `now`: one engine run over all `customers`, `visits` and the lifecycle `events`
+/// recorded apart from the customers (events, complaints); each item counts for the
+/// technician the customer belongs to (whoever made the visit).
 pub fn monthly_kpis(
     policy: &OrgPolicy,
     technicians: &[UserId],
     customers: &[Customer],
     visits: &[VisitRecord],
+    events: impl IntoIterator<Item = LifecycleEvent>,
     month: Month,
     now: DateTime<Utc>,
 ) -> Vec<TechnicianKpi> {
-    let input = EngineInput::from_records(customers, visits);
+    let mut input = EngineInput::from_records(customers, visits);
+    input.events.extend(events);
     let all = agenda(
         &policy.profile,
         &policy.calendar,
@@ -318,7 +321,7 @@ mod tests {
         ];
         let tech = [UserId(Uuid::from_u128(7))];
         let kpi = |visits: &[VisitRecord], now: &str| {
-            let k = &monthly_kpis(&policy(), &tech, &cs, visits, nov(), at(now))[0];
+            let k = &monthly_kpis(&policy(), &tech, &cs, visits, [], nov(), at(now))[0];
             (k.completion, k.on_time)
         };
         assert_eq!(kpi(&visits, "2026-11-22"), rates((2, 2), (1, 2)));
@@ -336,7 +339,7 @@ mod tests {
         let cs = [customer(1, "2026-11-01"), other];
         let visits = [visit(1, "2026-11-03", Satisfaction::VerySatisfied)];
         let tech = [UserId(Uuid::from_u128(7)), UserId(Uuid::from_u128(8))];
-        let kpis = monthly_kpis(&policy(), &tech, &cs, &visits, nov(), at("2026-11-22"));
+        let kpis = monthly_kpis(&policy(), &tech, &cs, &visits, [], nov(), at("2026-11-22"));
         assert_eq!(
             (kpis[0].completion, kpis[0].visits),
             (rates((1, 1), (0, 0)).0, 1)

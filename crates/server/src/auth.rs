@@ -15,12 +15,19 @@ use rand::RngCore;
 use revisit_domain::{
     DeviceId, OrgId, UserId,
     wire::{
-        ChangePasswordRequest, LoginRequest, LoginResponse, MIN_PASSWORD_CHARS, Role, SessionUser,
+        ChangePasswordRequest, ErrorCode, LoginRequest, LoginResponse, MIN_PASSWORD_CHARS, Role,
+        SessionUser,
     },
 };
 use sha2::{Digest, Sha256};
 
-use crate::{AppState, db::timestamp, error::Error, json::ApiJson};
+use crate::{
+    AppState, Db,
+    db::{Tx, timestamp},
+    error::Error,
+    json::ApiJson,
+    store::users,
+};
 
 pub mod throttle;
 
@@ -51,6 +58,16 @@ pub struct Session {
     token_sha256: String,
 }
 
+/// A session row joined with its user.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: String,
+    org_id: String,
+    role: String,
+    device_id: String,
+    must_change_password: i64,
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = Error;
 
@@ -65,33 +82,62 @@ impl FromRequestParts<AppState> for Session {
             .and_then(|v| v.strip_prefix("Bearer "))
             .ok_or(Error::Unauthorized)?;
         let token_sha256 = sha256_hex(token.as_bytes());
-        let row: Option<(String, String, String, String)> = sqlx::query_as(
-            "SELECT s.user_id, s.org_id, u.role, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_sha256 = ? AND s.expires_at > ?",
-        )
+        let db = &state.db;
+        let row: Option<SessionRow> = sqlx::query_as(db.sql(
+            "SELECT s.user_id, s.org_id, u.role, s.device_id, u.must_change_password
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_sha256 = ? AND s.expires_at > ? AND u.active = 1",
+        ))
         .bind(&token_sha256)
         .bind(timestamp(Utc::now()))
-        .fetch_optional(&state.db.read)
+        .fetch_optional(&db.read)
         .await?;
-        let (user_id, org_id, role, device_id) = row.ok_or(Error::Unauthorized)?;
+        let row = row.ok_or(Error::Unauthorized)?;
+        // A one-time password must be replaced before anything but the auth routes.
+        if row.must_change_password != 0 && !parts.uri.path().starts_with("/auth/") {
+            return Err(Error::PasswordChangeRequired);
+        }
         Ok(Session {
-            user_id: parse_id(&user_id)?,
-            org_id: parse_id(&org_id)?,
-            role: parse_role(&role)?,
-            device_id: parse_id(&device_id)?,
+            user_id: parse_id(&row.user_id)?,
+            org_id: parse_id(&row.org_id)?,
+            role: parse_role(&row.role)?,
+            device_id: parse_id(&row.device_id)?,
             token_sha256,
         })
     }
 }
 
 impl Session {
-    /// Refuses technicians.
-    pub fn require_manager(&self) -> Result<(), Error> {
+    /// Refuses technicians: the desk's reads and writes of the whole organisation.
+    pub fn require_desk(&self) -> Result<(), Error> {
         if self.role.sees_whole_org() {
             Ok(())
         } else {
-            Err(Error::Forbidden("manager_only"))
+            Err(Error::Forbidden(ErrorCode::ManagerOnly))
         }
+    }
+
+    /// Refuses everyone below a manager: reviews, policies, reports of the organisation.
+    pub fn require_manager(&self) -> Result<(), Error> {
+        if self.role.manages() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(ErrorCode::ManagerOnly))
+        }
+    }
+
+    /// Refuses everyone but administrators: people.
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.role.administers() {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(ErrorCode::AdminOnly))
+        }
+    }
+
+    /// The organisation id as stored.
+    pub fn org(&self) -> String {
+        self.org_id.to_string()
     }
 }
 
@@ -102,70 +148,107 @@ async fn login(
     // Checked before the password, which also spares the hashing while a name is locked.
     let now = std::time::Instant::now();
     not_locked(&state, &req.username, now)?;
-    let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT u.id, u.org_id, u.name, u.role, u.password_hash, o.name FROM users u
-         JOIN organisations o ON o.id = u.org_id WHERE u.username = ?",
-    )
-    .bind(&req.username)
-    .fetch_optional(&state.db.read)
-    .await?;
+    let db = &state.db;
+    let row = users::by_username(db, &mut *db.read.acquire().await?, &req.username).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
     // Argon2 is deliberately slow (tens of milliseconds of CPU): off the async workers, so
     // logins never hold up sync requests.
     let hash = row
         .as_ref()
-        .map_or_else(|| DUMMY_HASH.clone(), |r| r.4.clone());
+        .map_or_else(|| DUMMY_HASH.clone(), |r| r.password_hash.clone());
     let password = req.password.clone();
     let password_ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
-    let Some((user_id, org_id, name, role, _, org_name)) = row.filter(|_| password_ok) else {
+    let Some(user) = row.filter(|_| password_ok) else {
         state.logins.failed(&req.username, now);
         return Err(Error::InvalidCredentials);
     };
     state.logins.succeeded(&req.username);
+    if user.active == 0 {
+        return Err(Error::AccountDisabled);
+    }
 
-    let mut tx = state.db.begin_write().await?;
-    let owner: Option<String> = sqlx::query_scalar("SELECT user_id FROM devices WHERE id = ?")
-        .bind(req.device_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    match owner {
-        Some(owner) if owner != user_id => return Err(Error::Forbidden("device_taken")),
+    let mut tx = db.begin_write().await?;
+    let device = req.device_id.to_string();
+    let holder: Option<(String, String)> =
+        sqlx::query_as(db.sql("SELECT org_id, user_id FROM devices WHERE id = ?"))
+            .bind(&device)
+            .fetch_optional(&mut *tx)
+            .await?;
+    match holder {
+        // A device of another organisation: never shared across companies.
+        Some((org, _)) if org != user.org_id => {
+            return Err(Error::Forbidden(ErrorCode::DeviceTaken));
+        }
+        // A shared tablet changes hands: it is the new user's now; the previous user's
+        // sessions on it end, and their own sequence of changes waits for their return.
+        Some((_, holder)) if holder != user.id => {
+            sqlx::query(db.sql("UPDATE devices SET user_id = ? WHERE id = ?"))
+                .bind(&user.id)
+                .bind(&device)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(db.sql("DELETE FROM sessions WHERE device_id = ? AND user_id <> ?"))
+                .bind(&device)
+                .bind(&user.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         Some(_) => {}
         None => {
+            req.device_id
+                .check_made()
+                .map_err(|e| Error::BadRequest(format!("device_id: {e}")))?;
             sqlx::query(
-                "INSERT INTO devices (id, org_id, user_id, created_at) VALUES (?, ?, ?, ?)",
+                db.sql("INSERT INTO devices (id, org_id, user_id, created_at) VALUES (?, ?, ?, ?)"),
             )
-            .bind(req.device_id.to_string())
-            .bind(&org_id)
-            .bind(&user_id)
+            .bind(&device)
+            .bind(&user.org_id)
+            .bind(&user.id)
             .bind(timestamp(Utc::now()))
             .execute(&mut *tx)
             .await?;
         }
     }
+    sqlx::query(db.sql(
+        "INSERT INTO device_streams (device_id, user_id, org_id, last_seq) VALUES (?, ?, ?, 0)
+         ON CONFLICT (device_id, user_id) DO NOTHING",
+    ))
+    .bind(&device)
+    .bind(&user.id)
+    .bind(&user.org_id)
+    .execute(&mut *tx)
+    .await?;
     let token = new_token();
     let now = Utc::now();
-    sqlx::query(
-        "INSERT INTO sessions (token_sha256, org_id, user_id, device_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
+    sqlx::query(db.sql(
+        "INSERT INTO sessions (token_sha256, org_id, user_id, device_id, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    ))
     .bind(sha256_hex(token.as_bytes()))
-    .bind(&org_id)
-    .bind(&user_id)
-    .bind(req.device_id.to_string())
+    .bind(&user.org_id)
+    .bind(&user.id)
+    .bind(&device)
     .bind(timestamp(now))
     .bind(timestamp(now + Duration::days(SESSION_DAYS)))
     .execute(&mut *tx)
     .await?;
+    let org_name: String =
+        sqlx::query_scalar(db.sql("SELECT name FROM organisations WHERE id = ?"))
+            .bind(&user.org_id)
+            .fetch_one(&mut *tx)
+            .await?;
     tx.commit().await?;
     Ok(Json(LoginResponse {
         token,
         user: SessionUser {
-            id: parse_id(&user_id)?,
-            name,
-            role: parse_role(&role)?,
+            id: user.user_id()?,
+            name: user.name.clone(),
+            role: user.role()?,
             org_name,
+            team: user.team.clone(),
+            must_change_password: user.must_change_password != 0,
         },
     }))
 }
@@ -174,10 +257,11 @@ async fn logout(
     State(state): State<AppState>,
     session: Session,
 ) -> Result<Json<serde_json::Value>, Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_sha256 = ? AND org_id = ?")
+    let db = &state.db;
+    sqlx::query(db.sql("DELETE FROM sessions WHERE token_sha256 = ? AND org_id = ?"))
         .bind(&session.token_sha256)
-        .bind(session.org_id.to_string())
-        .execute(&state.db.write)
+        .bind(session.org())
+        .execute(&db.write)
         .await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
@@ -193,7 +277,8 @@ fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Resu
 }
 
 /// Changes the caller's password: the current one must be right (failures count towards the
-/// same lock as failed logins); the user's other sessions end, this one goes on.
+/// same lock as failed logins); the user's other sessions end, this one goes on, and a
+/// one-time password no longer needs replacing.
 async fn change_password(
     State(state): State<AppState>,
     session: Session,
@@ -209,19 +294,22 @@ async fn change_password(
             "the new password is the current one".into(),
         ));
     }
-    let (user_id, org_id) = (session.user_id.to_string(), session.org_id.to_string());
-    let (username, hash): (String, String) =
-        sqlx::query_as("SELECT username, password_hash FROM users WHERE id = ? AND org_id = ?")
-            .bind(&user_id)
-            .bind(&org_id)
-            .fetch_one(&state.db.read)
-            .await?;
+    let db = &state.db;
+    let user = users::by_id(
+        db,
+        &mut *db.read.acquire().await?,
+        &session.org(),
+        &session.user_id.to_string(),
+    )
+    .await?
+    .ok_or(Error::Unauthorized)?;
     let now = std::time::Instant::now();
-    not_locked(&state, &username, now)?;
+    not_locked(&state, &user.username, now)?;
     let ChangePasswordRequest {
         current_password,
         new_password,
     } = req;
+    let hash = user.password_hash.clone();
     // Both argon2 steps off the async workers, as at login.
     let new_hash = tokio::task::spawn_blocking(move || {
         verify_password(&current_password, &hash)
@@ -231,31 +319,44 @@ async fn change_password(
     .await
     .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))??;
     let Some(new_hash) = new_hash else {
-        state.logins.failed(&username, now);
-        return Err(Error::Forbidden("wrong_password"));
+        state.logins.failed(&user.username, now);
+        return Err(Error::Forbidden(ErrorCode::WrongPassword));
     };
-    state.logins.succeeded(&username);
-    let mut tx = state.db.begin_write().await?;
-    set_password(&mut tx, &user_id, &new_hash, Some(&session.token_sha256)).await?;
+    state.logins.succeeded(&user.username);
+    let mut tx = db.begin_write().await?;
+    set_password(
+        db,
+        &mut tx,
+        &user.id,
+        &new_hash,
+        Some(&session.token_sha256),
+        false,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
-/// Stores `hash` as the password of the user `user_id` and ends their sessions, all but the
-/// one whose token has the SHA-256 `keep`.
+/// Stores `hash` as the password of the user `user_id` (a one-time one when `one_time`) and
+/// ends their sessions, all but the one whose token has the SHA-256 `keep`.
 pub(crate) async fn set_password(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    db: &Db,
+    tx: &mut Tx,
     user_id: &str,
     hash: &str,
     keep: Option<&str>,
+    one_time: bool,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
-        .bind(hash)
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        db.sql("UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?"),
+    )
+    .bind(hash)
+    .bind(i64::from(one_time))
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
     // No token hashes to the empty string.
-    sqlx::query("DELETE FROM sessions WHERE user_id = ? AND token_sha256 <> ?")
+    sqlx::query(db.sql("DELETE FROM sessions WHERE user_id = ? AND token_sha256 <> ?"))
         .bind(user_id)
         .bind(keep.unwrap_or_default())
         .execute(&mut **tx)
@@ -264,18 +365,23 @@ pub(crate) async fn set_password(
 }
 
 async fn me(State(state): State<AppState>, session: Session) -> Result<Json<SessionUser>, Error> {
-    let (name, org_name): (String, String) = sqlx::query_as(
-        "SELECT u.name, o.name FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = ? AND u.org_id = ?",
-    )
-    .bind(session.user_id.to_string())
-    .bind(session.org_id.to_string())
-    .fetch_one(&state.db.read)
-    .await?;
+    let db = &state.db;
+    let mut conn = db.read.acquire().await?;
+    let user = users::by_id(db, &mut conn, &session.org(), &session.user_id.to_string())
+        .await?
+        .ok_or(Error::Unauthorized)?;
+    let org_name: String =
+        sqlx::query_scalar(db.sql("SELECT name FROM organisations WHERE id = ?"))
+            .bind(session.org())
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(Json(SessionUser {
         id: session.user_id,
-        name,
+        name: user.name,
         role: session.role,
         org_name,
+        team: user.team,
+        must_change_password: user.must_change_password != 0,
     }))
 }
 
@@ -317,7 +423,8 @@ pub fn new_password() -> String {
         .collect()
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -330,23 +437,8 @@ pub fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, Error> {
         .map_err(|_| Error::Internal(anyhow::anyhow!("bad id in the database: {s}")))
 }
 
-/// The database spelling of a role.
-pub fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Technician => "technician",
-        Role::Manager => "manager",
-        Role::Admin => "admin",
-    }
-}
-
 /// Parses a role as stored.
 pub fn parse_role(s: &str) -> Result<Role, Error> {
-    match s {
-        "technician" => Ok(Role::Technician),
-        "manager" => Ok(Role::Manager),
-        "admin" => Ok(Role::Admin),
-        other => Err(Error::Internal(anyhow::anyhow!(
-            "unknown role in the database: {other}"
-        ))),
-    }
+    Role::from_code(s)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("unknown role in the database: {s}")))
 }

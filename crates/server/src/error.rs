@@ -1,11 +1,12 @@
-//! The server's one error type: a clear status and code for the client, internals only in the log.
+//! The server's one error type for HTTP: a clear status and a typed code for the client,
+//! internals only in the log. (The command line's tasks have their own errors, in `admin`.)
 
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
-use revisit_domain::wire::ApiError;
+use revisit_domain::wire::{ApiError, ErrorCode};
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -13,18 +14,24 @@ pub enum Error {
     /// The request is malformed: bad JSON, unknown fields, wrong types.
     #[error("{0}")]
     BadRequest(String),
-    /// The body is larger than the server accepts.
+    /// The body is larger than the route accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
     /// No valid token.
-    #[error("not logged in, or the session has expired")]
+    #[error("not logged in, or the session has ended")]
     Unauthorized,
     /// Wrong user name or password.
     #[error("wrong user name or password")]
     InvalidCredentials,
-    /// The user may not do this.
-    #[error("{0}")]
-    Forbidden(&'static str),
+    /// The account is deactivated.
+    #[error("this account is deactivated")]
+    AccountDisabled,
+    /// The user must choose their own password before anything else.
+    #[error("choose your own password first")]
+    PasswordChangeRequired,
+    /// The user may not do this; the code says why.
+    #[error("this is not allowed for this user or device")]
+    Forbidden(ErrorCode),
     /// No such route or resource.
     #[error("not found")]
     NotFound,
@@ -39,15 +46,24 @@ pub enum Error {
         /// What the client sent.
         got: u32,
     },
-    /// Too many failed logins for this user name: wait before trying again.
-    #[error("too many failed logins for this user; try again in {retry_after_secs} s")]
+    /// Too many failed attempts: wait before trying again.
+    #[error("too many failed attempts; try again in {retry_after_secs} s")]
     TooManyAttempts {
-        /// Seconds until the name is unlocked.
+        /// Seconds until the lock ends.
         retry_after_secs: u64,
     },
     /// Well-formed but not acceptable.
     #[error("{0}")]
     Unprocessable(String),
+    /// The uploaded bytes are not of a type accepted here.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The uploaded bytes do not hash to the name they were sent under.
+    #[error("the bytes do not have the SHA-256 they were sent under")]
+    BlobMismatch,
+    /// The request conflicts with what is stored (a name taken).
+    #[error("{0}")]
+    Conflict(String),
     /// Anything the client cannot fix; logged, never sent.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -60,19 +76,34 @@ impl From<sqlx::Error> for Error {
 }
 
 impl Error {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    /// The reply's status and code.
+    pub fn status_and_code(&self) -> (StatusCode, ErrorCode) {
         match self {
-            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            Error::Forbidden(code) => (StatusCode::FORBIDDEN, code),
-            Error::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            Error::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Error::SchemaVersion { .. } => (StatusCode::CONFLICT, "schema_version"),
-            Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, "unprocessable"),
-            Error::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
-            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Error::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
+            Error::AccountDisabled => (StatusCode::FORBIDDEN, ErrorCode::AccountDisabled),
+            Error::PasswordChangeRequired => {
+                (StatusCode::FORBIDDEN, ErrorCode::PasswordChangeRequired)
+            }
+            Error::Forbidden(code) => (StatusCode::FORBIDDEN, *code),
+            Error::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            Error::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
+            }
+            Error::SchemaVersion { .. } => (StatusCode::CONFLICT, ErrorCode::SchemaVersion),
+            Error::Unprocessable(_) => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Unprocessable),
+            Error::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyAttempts)
+            }
+            Error::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
+            ),
+            Error::BlobMismatch => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BlobMismatch),
+            Error::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }
 }
@@ -83,22 +114,23 @@ impl IntoResponse for Error {
             tracing::error!("internal error: {e:#}");
         }
         let (status, code) = self.status_and_code();
-        let message = match &self {
-            Error::Forbidden(_) => "this is not allowed for this user or device".to_string(),
-            other => other.to_string(),
+        let retry_after_secs = match self {
+            Error::TooManyAttempts { retry_after_secs } => Some(retry_after_secs),
+            _ => None,
         };
         let mut response = (
             status,
             Json(ApiError {
-                code: code.into(),
-                message,
+                code,
+                message: self.to_string(),
+                retry_after_secs,
             }),
         )
             .into_response();
-        if let Error::TooManyAttempts { retry_after_secs } = self {
+        if let Some(secs) = retry_after_secs {
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -19,7 +19,12 @@ use chrono::NaiveDate;
 use revisit_domain::{Customer, CustomerId, Tier, UserId};
 use uuid::Uuid;
 
-use crate::{Db, admin, error::Error, seed::insert_customer};
+use crate::{
+    Db,
+    admin::{self, TaskError},
+    seed::insert_customer,
+    store::{records, users},
+};
 
 /// What an import did.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,12 +41,21 @@ pub enum ImportError {
     /// The file or its rows are wrong; one line per problem, `row N, column: problem`.
     #[error("nothing was imported:\n{}", .0.join("\n"))]
     Rejected(Vec<String>),
-    /// The organisation to import into is unknown or ambiguous.
-    #[error("{0}")]
-    Organisation(String),
-    /// The database failed.
+    /// The organisation to import into is unknown or ambiguous, or the database failed.
     #[error(transparent)]
-    Db(#[from] Error),
+    Task(#[from] TaskError),
+}
+
+impl From<sqlx::Error> for ImportError {
+    fn from(e: sqlx::Error) -> Self {
+        ImportError::Task(e.into())
+    }
+}
+
+impl From<crate::error::Error> for ImportError {
+    fn from(e: crate::error::Error) -> Self {
+        ImportError::Task(e.into())
+    }
 }
 
 /// The columns, by their header names (Chinese first).
@@ -67,30 +81,21 @@ pub async fn import_customers(
     csv: &str,
     today: NaiveDate,
 ) -> Result<Imported, ImportError> {
-    let org = admin::organisation(db, org)
-        .await
-        .map_err(ImportError::Organisation)?;
-    let technicians: HashMap<String, UserId> = sqlx::query_as::<_, (String, String)>(
-        "SELECT username, id FROM users WHERE org_id = ? AND role = 'technician'",
-    )
-    .bind(org.to_string())
-    .fetch_all(&db.read)
-    .await
-    .map_err(Error::from)?
-    .into_iter()
-    .filter_map(|(name, id)| Some((name, UserId(id.parse().ok()?))))
-    .collect();
+    let org = admin::organisation(db, org).await?;
+    let technicians: HashMap<String, UserId> =
+        users::of_org(db, &mut *db.read.acquire().await?, &org.to_string())
+            .await?
+            .into_iter()
+            .filter(|u| u.role == "technician" && u.active != 0)
+            .filter_map(|u| Some((u.username, UserId(u.id.parse().ok()?))))
+            .collect();
     let customers = parse(csv, &technicians, today).map_err(ImportError::Rejected)?;
 
-    let mut tx = db.begin_write().await.map_err(Error::from)?;
+    let mut tx = db.begin_write().await?;
     let mut known: HashSet<(String, String)> =
-        sqlx::query_scalar::<_, String>("SELECT data FROM customers WHERE org_id = ?")
-            .bind(org.to_string())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(Error::from)?
-            .iter()
-            .filter_map(|data| serde_json::from_str::<Customer>(data).ok())
+        records::all::<Customer>(db, &mut tx, &org.to_string(), false)
+            .await?
+            .into_iter()
             .map(|c| (c.name, c.phone))
             .collect();
     let mut imported = Imported {
@@ -99,13 +104,13 @@ pub async fn import_customers(
     };
     for c in &customers {
         if known.insert((c.name.clone(), c.phone.clone())) {
-            insert_customer(&mut tx, org, c).await?;
+            insert_customer(db, &mut tx, org, c).await?;
             imported.created += 1;
         } else {
             imported.already_there += 1;
         }
     }
-    tx.commit().await.map_err(Error::from)?;
+    tx.commit().await?;
     Ok(imported)
 }
 
@@ -245,7 +250,6 @@ fn parse(
                 installed_on,
                 repaired_on,
                 technician_id,
-                complaints: Vec::new(),
             });
         }
     }

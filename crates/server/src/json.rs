@@ -31,6 +31,23 @@ fn json_error(rejection: JsonRejection) -> Error {
     Error::BadRequest(rejection.body_text())
 }
 
+/// The raw body (a push, decoded mutation by mutation; a blob), with the same error shape.
+pub struct ApiBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for ApiBytes {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(ApiBytes(bytes)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(Error::PayloadTooLarge)
+            }
+            Err(rejection) => Err(Error::BadRequest(rejection.body_text())),
+        }
+    }
+}
+
 /// `axum::extract::Query`, with the same error shape.
 pub struct ApiQuery<T>(pub T);
 

@@ -1,16 +1,20 @@
-//! Revisit's server: auth, sync, reports and the built client, one axum router on SQLite.
+//! Revisit's server: auth, sync, blobs, reports and the built client, one axum router on
+//! SQLite (embedded) or PostgreSQL.
 #![warn(missing_docs)]
 
 pub mod admin;
 pub mod auth;
+pub mod blobs;
 pub mod db;
 pub mod error;
 pub mod import;
 pub mod json;
 pub mod policy;
+pub mod repair;
 pub mod reports;
 pub mod seed;
 pub mod static_files;
+pub mod store;
 pub mod sync;
 
 use std::{path::PathBuf, sync::Arc};
@@ -53,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(auth::router())
         .merge(sync::router())
+        .merge(blobs::router())
         .merge(reports::router())
         .fallback(|| async { Error::NotFound })
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })

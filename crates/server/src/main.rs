@@ -7,8 +7,18 @@ use clap::Parser;
 use revisit_domain::{
     policy::{Horizon, WorkCalendar},
     time::{china, minute_text},
-    wire::MutationOp,
+    wire::{Mutation, Role},
 };
+
+/// Every role's spelling, for the command line.
+const ROLE_CODES: [&str; 6] = [
+    "technician",
+    "service_assistant",
+    "supervisor",
+    "manager",
+    "director",
+    "admin",
+];
 use revisit_server::{AppState, Db, router, seed};
 
 /// Revisit (回访) server: the API and the built client, on an embedded SQLite file.
@@ -21,6 +31,10 @@ struct Args {
     /// The SQLite database file (created if missing).
     #[arg(long, default_value = ".revisit/revisit.sqlite")]
     db: PathBuf,
+    /// A PostgreSQL database instead of the SQLite file, e.g.
+    /// `postgres://revisit@db.internal/revisit` (for an organisation that outgrows one machine).
+    #[arg(long, env = "REVISIT_DATABASE_URL")]
+    database_url: Option<String>,
     /// The built client (Trunk's output).
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
@@ -41,8 +55,8 @@ enum Task {
         /// The person's name, as shown (e.g. 张伟).
         #[arg(long)]
         name: String,
-        /// technician, manager or admin.
-        #[arg(long, default_value = "technician", value_parser = ["technician", "manager", "admin"])]
+        /// technician, service_assistant, supervisor, manager, director or admin.
+        #[arg(long, default_value = "technician", value_parser = ROLE_CODES)]
         role: String,
         /// The organisation, when the database has more than one.
         #[arg(long)]
@@ -94,6 +108,12 @@ enum Task {
     CloseComplaint {
         /// The customer's phone number.
         phone: String,
+        /// The root cause found (原因分析).
+        #[arg(long)]
+        cause: String,
+        /// What was done, and what prevents it happening again (纠正与预防措施).
+        #[arg(long)]
+        action: String,
         /// When it was closed, China time (`2026-11-30 15:00`); now when absent.
         #[arg(long)]
         at: Option<String>,
@@ -123,9 +143,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
-    let db = Db::open(&args.db)
-        .await
-        .with_context(|| format!("opening {}", args.db.display()))?;
+    let db = match &args.database_url {
+        Some(url) => Db::connect(url)
+            .await
+            .context("connecting to the PostgreSQL database")?,
+        None => Db::open(&args.db)
+            .await
+            .with_context(|| format!("opening {}", args.db.display()))?,
+    };
     let today = revisit_domain::time::china_date(chrono::Utc::now());
     let result = match &args.task {
         Some(task) => run_task(&db, task, today).await,
@@ -146,16 +171,13 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             role,
             org,
         } => {
-            let role =
-                revisit_server::auth::parse_role(role).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let role = Role::from_code(role).context("unknown role")?;
             let password =
                 revisit_server::admin::add_user(db, org.as_deref(), username, name, role).await?;
             println!("Added {username} ({name}).\n  one-time password: {password}");
         }
         Task::ResetPassword { username } => {
-            let password = revisit_server::admin::reset_password(db, username)
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let password = revisit_server::admin::reset_password(db, username).await?;
             println!(
                 "New password for {username}; their sessions have ended.\n  one-time password: {password}"
             );
@@ -171,9 +193,7 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             );
         }
         Task::SetPolicy { profile, org } => {
-            let name = revisit_server::admin::set_policy(db, org.as_deref(), profile)
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let name = revisit_server::admin::set_policy(db, org.as_deref(), profile).await?;
             println!(
                 "The organisation now follows {name} ({profile}); devices get it with their next sync."
             );
@@ -190,29 +210,41 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
                     .await?;
             println!("Recorded a complaint for {name} ({phone}).");
         }
-        Task::CloseComplaint { phone, at, org } => {
+        Task::CloseComplaint {
+            phone,
+            cause,
+            action,
+            at,
+            org,
+        } => {
             let at = china_time(at.as_deref())?;
-            let name =
-                revisit_server::admin::close_complaint(db, org.as_deref(), phone, at).await?;
+            let name = revisit_server::admin::close_complaint(
+                db,
+                org.as_deref(),
+                phone,
+                at,
+                cause,
+                action,
+            )
+            .await?;
             println!("Closed the complaint of {name} ({phone}); its 投诉回访 counts from then.");
         }
         Task::Rejected { org, json } => {
-            let kept = revisit_server::admin::rejections(db, org.as_deref())
-                .await
-                .map_err(anyhow::Error::msg)?;
+            let kept = revisit_server::admin::rejections(db, org.as_deref()).await?;
             for (r, technician) in &kept {
                 if *json {
                     println!("{}", serde_json::to_string(r)?);
                 } else {
-                    let MutationOp::CreateVisit(v) = &r.op;
+                    let what = serde_json::from_value::<Mutation>(r.op.clone()).map_or_else(
+                        |_| format!("{} bytes as sent", r.bytes),
+                        |m| format!("{} {}", m.op.kind().code(), m.op.record_id()),
+                    );
                     println!(
-                        "{}  {}  {technician} device {} #{}  visit {} customer {}  {}",
+                        "{}  {}  {technician} device {} #{}  {what}  {}",
                         minute_text(r.received_at.with_timezone(&china()).naive_local()),
                         r.code.as_str(),
                         r.device_id,
                         r.seq,
-                        v.id,
-                        v.customer_id,
                         r.message
                     );
                 }

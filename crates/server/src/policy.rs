@@ -8,9 +8,9 @@ use revisit_domain::{
     policy::{BUILTIN_PROFILES, OrgPolicy, WorkCalendar, builtin_spec},
     wire::PolicyBundle,
 };
-use sqlx::{Sqlite, SqliteConnection};
+use sqlx::AnyConnection;
 
-use crate::error::Error;
+use crate::{Db, error::Error};
 
 /// The profile a new organisation follows (000 §A + §B: 一般售后).
 pub const DEFAULT_PROFILE: &str = "general";
@@ -48,13 +48,16 @@ pub fn builtin(name: &str) -> Option<&'static Policy> {
 
 /// The policy organisation `org` follows, read on `conn` (a transaction's snapshot or a pool
 /// connection).
-pub async fn of_org(conn: &mut SqliteConnection, org: OrgId) -> Result<&'static Policy, Error> {
-    let name: String = sqlx::query_scalar::<Sqlite, String>(
-        "SELECT policy_profile FROM organisations WHERE id = ?",
-    )
-    .bind(org.to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+pub async fn of_org(
+    db: &Db,
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> Result<&'static Policy, Error> {
+    let name: String =
+        sqlx::query_scalar(db.sql("SELECT policy_profile FROM organisations WHERE id = ?"))
+            .bind(org.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
     builtin(&name).ok_or_else(|| {
         Error::Internal(anyhow::anyhow!(
             "organisation {org} follows an unknown policy profile {name:?}"

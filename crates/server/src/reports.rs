@@ -4,17 +4,20 @@
 use axum::{Json, Router, extract::State, routing::get};
 use chrono::NaiveDate;
 use revisit_domain::{
-    Customer, UserId, VisitRecord,
+    Complaint, Customer, CustomerEvent, UserId, VisitRecord,
+    event::recorded_lifecycle,
     kpi::{Month, Rate, monthly_kpis},
     time::china_date,
+    wire::Role,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::{
     AppState,
-    auth::{Session, parse_id},
+    auth::Session,
     error::Error,
     json::ApiQuery,
+    store::{records, users},
 };
 
 /// The report routes.
@@ -60,7 +63,7 @@ async fn monthly(
     session: Session,
     ApiQuery(query): ApiQuery<MonthQuery>,
 ) -> Result<Json<MonthlyReport>, Error> {
-    session.require_manager()?;
+    session.require_desk()?;
     let now = chrono::Utc::now();
     let today = china_date(now);
     let month = match &query.month {
@@ -71,34 +74,32 @@ async fn monthly(
                 Error::BadRequest(format!("month must look like 2026-11, not {text:?}"))
             })?,
     };
-    let org = session.org_id.to_string();
-    let db = &state.db.read;
-    let policy = crate::policy::of_org(&mut *db.acquire().await?, session.org_id).await?;
-    let technicians: Vec<(String, String)> = sqlx::query_as(
-        "SELECT id, name FROM users WHERE org_id = ? AND role = 'technician' ORDER BY name",
-    )
-    .bind(&org)
-    .fetch_all(db)
-    .await?;
-    let customers: Vec<Customer> = decode_all(
-        sqlx::query_scalar("SELECT data FROM customers WHERE org_id = ?")
-            .bind(&org)
-            .fetch_all(db)
-            .await?,
-    )?;
+    let org = session.org();
+    let db = &state.db;
+    let mut conn = db.read.acquire().await?;
+    let policy = crate::policy::of_org(db, &mut conn, session.org_id).await?;
+    let technicians: Vec<(UserId, String)> = users::of_org(db, &mut conn, &org)
+        .await?
+        .into_iter()
+        .filter(|u| u.role().is_ok_and(|r| r == Role::Technician))
+        .map(|u| Ok((u.user_id()?, u.name)))
+        .collect::<Result<_, Error>>()?;
+    let customers: Vec<Customer> = records::all(db, &mut conn, &org, false).await?;
     // Without the signatures (a PNG each, most of the bytes of a signed visit), which no figure
-    // reads: SQLite drops them from the JSON before it is sent here and parsed.
-    let visits: Vec<VisitRecord> = decode_all(
-        sqlx::query_scalar("SELECT json_remove(data, '$.signature') FROM visits WHERE org_id = ?")
-            .bind(&org)
-            .fetch_all(db)
-            .await?,
-    )?;
-    let ids: Vec<UserId> = technicians
-        .iter()
-        .map(|(id, _)| parse_id(id))
-        .collect::<Result<_, _>>()?;
-    let kpis = monthly_kpis(&policy.policy, &ids, &customers, &visits, month, now);
+    // reads: the database drops them from the JSON before it is sent here and parsed.
+    let visits: Vec<VisitRecord> = records::all(db, &mut conn, &org, true).await?;
+    let events: Vec<CustomerEvent> = records::all(db, &mut conn, &org, false).await?;
+    let complaints: Vec<Complaint> = records::all(db, &mut conn, &org, false).await?;
+    let ids: Vec<UserId> = technicians.iter().map(|(id, _)| *id).collect();
+    let kpis = monthly_kpis(
+        &policy.policy,
+        &ids,
+        &customers,
+        &visits,
+        recorded_lifecycle(&events, &complaints),
+        month,
+        now,
+    );
     Ok(Json(MonthlyReport {
         month: format!("{:04}-{:02}", month.year, month.month),
         technicians: kpis
@@ -114,13 +115,4 @@ async fn monthly(
             })
             .collect(),
     }))
-}
-
-fn decode_all<T: serde::de::DeserializeOwned>(rows: Vec<String>) -> Result<Vec<T>, Error> {
-    rows.iter()
-        .map(|r| {
-            serde_json::from_str(r)
-                .map_err(|e| Error::Internal(anyhow::anyhow!("stored row does not decode: {e}")))
-        })
-        .collect()
 }

@@ -2,16 +2,21 @@
 
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use revisit_domain::{
-    Channel, Complaint, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier,
-    UserId, VisitId, VisitRecord, time::china, wire::Role,
+    Channel, Complaint, ComplaintId, ComplaintStatus, Customer, CustomerId, DeviceId,
+    ProblemCategory, Reach, Satisfaction, Severity, Signature, Tier, UserId, VisitId, VisitRecord,
+    complaint::ComplaintChannel, time::china, wire::Role,
 };
 use uuid::Uuid;
 
 use crate::{
     Db,
-    auth::{hash_password, new_password, role_name},
-    db::{next_version, timestamp},
+    auth::{hash_password, new_password},
+    db::{Tx, timestamp},
     error::Error,
+    store::{
+        records::{self, Author},
+        users::{self, NewUser},
+    },
 };
 
 /// The password of every demo user (printed at start; demo data only).
@@ -56,8 +61,18 @@ pub async fn seed(db: &Db, demo: bool, today: NaiveDate) -> Result<Seeded, Error
 async fn seed_admin(db: &Db) -> Result<Seeded, Error> {
     let password = new_password();
     let mut tx = db.begin_write().await?;
-    let org = insert_org(&mut tx, "我的公司", crate::policy::DEFAULT_PROFILE).await?;
-    insert_user(&mut tx, org, "admin", "管理员", Role::Admin, &password).await?;
+    let org = insert_org(db, &mut tx, "我的公司", crate::policy::DEFAULT_PROFILE).await?;
+    insert_user(
+        db,
+        &mut tx,
+        org,
+        "admin",
+        "管理员",
+        Role::Admin,
+        &password,
+        true,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Seeded::Admin {
         username: "admin".into(),
@@ -85,19 +100,45 @@ const PRODUCTS: [&str; 4] = [
 
 async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
     let mut tx = db.begin_write().await?;
-    let org = insert_org(&mut tx, "演示售后服务有限公司", crate::policy::DEMO_PROFILE).await?;
+    let org = insert_org(
+        db,
+        &mut tx,
+        "演示售后服务有限公司",
+        crate::policy::DEMO_PROFILE,
+    )
+    .await?;
     let users = vec![
         ("manager".to_string(), "王经理".to_string(), Role::Manager),
+        (
+            "desk".to_string(),
+            "赵客服".to_string(),
+            Role::ServiceAssistant,
+        ),
+        ("admin".to_string(), "孙管理".to_string(), Role::Admin),
         ("tech1".to_string(), "张伟".to_string(), Role::Technician),
         ("tech2".to_string(), "李娜".to_string(), Role::Technician),
     ];
     let mut technicians = Vec::new();
+    let mut desk = None;
     for (username, name, role) in &users {
-        let id = insert_user(&mut tx, org, username, name, *role, DEMO_PASSWORD).await?;
-        if *role == Role::Technician {
-            technicians.push(id);
+        let id = insert_user(
+            db,
+            &mut tx,
+            org,
+            username,
+            name,
+            *role,
+            DEMO_PASSWORD,
+            false,
+        )
+        .await?;
+        match role {
+            Role::Technician => technicians.push(id),
+            Role::ServiceAssistant => desk = Some(id),
+            _ => {}
         }
     }
+    let desk = desk.expect("the demo has a service assistant");
     let demo_device = DeviceId(Uuid::now_v7());
     let count = 50;
     for i in 0..count {
@@ -131,9 +172,20 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
             repaired_on: (i % 6 == 0 && bought_days_ago > 60)
                 .then(|| today - Days::new(20 + i as u64 % 15)),
             technician_id,
-            complaints: demo_complaints(i, today),
         };
-        insert_customer(&mut tx, org, &customer).await?;
+        insert_customer(db, &mut tx, org, &customer).await?;
+        for complaint in demo_complaints(i, today, customer.id, desk) {
+            records::put(
+                db,
+                &mut tx,
+                &org.to_string(),
+                &complaint,
+                Some(technician_id),
+                Author::SERVER,
+                None,
+            )
+            .await?;
+        }
         // A visit `days_ago` at `hh:00` China time.
         let visit = |days_ago: u64, hour: u32, channel: Channel, reach: Reach, notes: &str| {
             let on = today - Days::new(days_ago);
@@ -151,6 +203,8 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
                 satisfaction: reach.is_reached().then_some(Satisfaction::ALL[i % 4]),
                 notes: notes.into(),
                 signature: (channel == Channel::OnSite).then(demo_signature),
+                photos: Vec::new(),
+                amends: None,
                 sha256: String::new(),
             }
             .seal()
@@ -184,7 +238,7 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
             visits.push(visit(1, 16, Channel::Phone, reach, notes));
         }
         for v in &visits {
-            insert_visit(&mut tx, org, v).await?;
+            insert_visit(db, &mut tx, org, v).await?;
         }
     }
     tx.commit().await?;
@@ -195,15 +249,12 @@ async fn seed_demo(db: &Db, today: NaiveDate) -> Result<Seeded, Error> {
 }
 
 /// Creates an organisation following the shipped policy profile `profile`.
-async fn insert_org(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    name: &str,
-    profile: &str,
-) -> Result<Uuid, Error> {
+pub async fn insert_org(db: &Db, tx: &mut Tx, name: &str, profile: &str) -> Result<Uuid, Error> {
     let id = Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO organisations (id, name, created_at, policy_profile) VALUES (?, ?, ?, ?)",
-    )
+    sqlx::query(db.sql(
+        "INSERT INTO organisations (id, name, created_at, policy_profile, version)
+         VALUES (?, ?, ?, ?, 0)",
+    ))
     .bind(id.to_string())
     .bind(name)
     .bind(timestamp(Utc::now()))
@@ -213,36 +264,44 @@ async fn insert_org(
     Ok(id)
 }
 
-/// Creates a user with an argon2-hashed password.
+/// Creates a user with an argon2-hashed password (`one_time`: to change at first login).
+#[allow(clippy::too_many_arguments)]
 pub async fn insert_user(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    db: &Db,
+    tx: &mut Tx,
     org: Uuid,
     username: &str,
     name: &str,
     role: Role,
     password: &str,
+    one_time: bool,
 ) -> Result<UserId, Error> {
-    let id = UserId(Uuid::now_v7());
-    let version = next_version(tx).await?;
-    sqlx::query(
-        "INSERT INTO users (id, org_id, username, name, role, password_hash, version) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    let hash = hash_password(password)?;
+    users::insert(
+        db,
+        tx,
+        org,
+        &NewUser {
+            username,
+            name,
+            role,
+            team: "",
+            password_hash: &hash,
+            one_time,
+        },
     )
-    .bind(id.to_string())
-    .bind(org.to_string())
-    .bind(username)
-    .bind(name)
-    .bind(role_name(role))
-    .bind(hash_password(password)?)
-    .bind(version)
-    .execute(&mut **tx)
-    .await?;
-    Ok(id)
+    .await
 }
 
 /// A few complaints in the demo, for each technician: one closed six days ago (its 投诉回访
 /// falls due tomorrow), one closed ten days ago and not yet visited (overdue), and one still
-/// open (received yesterday).
-fn demo_complaints(i: usize, today: NaiveDate) -> Vec<Complaint> {
+/// open (received yesterday), each taken by the service desk.
+fn demo_complaints(
+    i: usize,
+    today: NaiveDate,
+    customer: CustomerId,
+    desk: UserId,
+) -> Vec<Complaint> {
     let at = |days_ago: u64, hour: u32| {
         let on = today - Days::new(days_ago);
         china()
@@ -250,60 +309,71 @@ fn demo_complaints(i: usize, today: NaiveDate) -> Vec<Complaint> {
             .single()
             .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
     };
-    let complaint = |received: u64, closed: Option<u64>, summary: &str| Complaint {
+    let complaint = |received: u64, closed: Option<u64>, summary: &str, severity| Complaint {
+        id: ComplaintId(Uuid::now_v7()),
+        customer_id: customer,
         received_at: at(received, 10),
-        closed_at: closed.map(|days| at(days, 16)),
+        channel: ComplaintChannel::Phone,
+        category: ProblemCategory::ServiceQuality,
+        severity,
         summary: summary.into(),
+        taken_by: desk,
+        assignee: None,
+        status: if closed.is_some() {
+            ComplaintStatus::Closed
+        } else {
+            ComplaintStatus::Open
+        },
+        replied_at: Some(at(received, 11)),
+        closed_at: closed.map(|days| at(days, 16)),
+        cause: closed.map_or_else(String::new, |_| "上门服务预约沟通不到位".into()),
+        corrective_action: closed.map_or_else(String::new, |_| "已上门处理并回访确认".into()),
     };
     match i {
-        14 | 15 => vec![complaint(8, Some(6), "净水器漏水，上门维修不及时")],
-        24 | 25 => vec![complaint(13, Some(10), "安装时划伤地板，要求赔偿")],
-        36 | 37 => vec![complaint(1, None, "滤芯更换后出水有异味")],
+        14 | 15 => vec![complaint(
+            8,
+            Some(6),
+            "净水器漏水，上门维修不及时",
+            Severity::Important,
+        )],
+        24 | 25 => vec![complaint(
+            13,
+            Some(10),
+            "安装时划伤地板，要求赔偿",
+            Severity::General,
+        )],
+        36 | 37 => vec![complaint(
+            1,
+            None,
+            "滤芯更换后出水有异味",
+            Severity::General,
+        )],
         _ => Vec::new(),
     }
 }
 
-/// Creates a customer (customers are managed on the server in this version).
-pub async fn insert_customer(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    org: Uuid,
-    c: &Customer,
-) -> Result<(), Error> {
-    let version = next_version(tx).await?;
-    sqlx::query(
-        "INSERT INTO customers (id, org_id, technician_id, data, version) VALUES (?, ?, ?, ?, ?)",
+/// Creates a customer; its technician's devices pull it.
+pub async fn insert_customer(db: &Db, tx: &mut Tx, org: Uuid, c: &Customer) -> Result<(), Error> {
+    records::put(
+        db,
+        tx,
+        &org.to_string(),
+        c,
+        Some(c.technician_id),
+        Author::SERVER,
+        None,
     )
-    .bind(c.id.to_string())
-    .bind(org.to_string())
-    .bind(c.technician_id.to_string())
-    .bind(serde_json::to_string(c).map_err(|e| Error::Internal(e.into()))?)
-    .bind(version)
-    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-async fn insert_visit(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    org: Uuid,
-    v: &VisitRecord,
-) -> Result<(), Error> {
-    let version = next_version(tx).await?;
-    sqlx::query(
-        "INSERT INTO visits (id, org_id, customer_id, technician_id, device_id, sha256, data, received_at, version)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(v.id.to_string())
-    .bind(org.to_string())
-    .bind(v.customer_id.to_string())
-    .bind(v.technician_id.to_string())
-    .bind(v.device_id.to_string())
-    .bind(&v.sha256)
-    .bind(serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?)
-    .bind(timestamp(Utc::now()))
-    .bind(version)
-    .execute(&mut **tx)
-    .await?;
+async fn insert_visit(db: &Db, tx: &mut Tx, org: Uuid, v: &VisitRecord) -> Result<(), Error> {
+    let author = Author {
+        user: Some(v.technician_id),
+        device: Some(v.device_id),
+    };
+    let scope = Some(v.technician_id);
+    records::put(db, tx, &org.to_string(), v, scope, author, None).await?;
     Ok(())
 }
 

@@ -1,7 +1,6 @@
 //! The server through its real router on a real SQLite file: auth, sync, scope, reports, bad input.
 
 use axum::{
-    Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
@@ -11,27 +10,21 @@ use revisit_domain::{
     Channel, CustomerId, DeviceId, Reach, Satisfaction, Signature, VisitId, VisitRecord,
     policy::{EngineInput, Horizon, ItemStatus, Lang, WorkCalendar, open_agenda},
     wire::{
-        Entity, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest, PushResponse,
-        RejectCode, RejectedPage, Role, SCHEMA_VERSION,
+        Entity, ErrorCode, LoginResponse, Mutation, MutationOp, PullResponse, PushRequest,
+        PushResponse, RejectCode, RejectedPage, Role, SCHEMA_VERSION,
     },
 };
-use revisit_server::{AppState, Db, admin, import, router, seed};
+use revisit_server::{AppState, admin, import, router, seed};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
 #[path = "support/request.rs"]
 mod request;
+#[path = "support/app.rs"]
+mod support;
 
-struct TestApp {
-    router: Router,
-    db: Db,
-    _dir: tempfile::TempDir,
-}
-
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
-}
+use support::{TestApp, app, device, today};
 
 /// Noon of `day` in China.
 fn noon(day: NaiveDate) -> chrono::DateTime<Utc> {
@@ -40,110 +33,6 @@ fn noon(day: NaiveDate) -> chrono::DateTime<Utc> {
         .and_local_timezone(revisit_domain::time::china())
         .unwrap()
         .to_utc()
-}
-
-async fn app(demo: bool) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("test.sqlite")).await.unwrap();
-    seed::seed(&db, demo, today()).await.unwrap();
-    let router = router(AppState::new(db.clone(), dir.path().join("no-dist")));
-    TestApp {
-        router,
-        db,
-        _dir: dir,
-    }
-}
-
-impl TestApp {
-    async fn call(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Option<Vec<u8>>,
-    ) -> (StatusCode, Value) {
-        let req = request::request(method, uri, token, body);
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
-
-    async fn json(
-        &self,
-        method: &str,
-        uri: &str,
-        token: Option<&str>,
-        body: Value,
-    ) -> (StatusCode, Value) {
-        self.call(method, uri, token, Some(serde_json::to_vec(&body).unwrap()))
-            .await
-    }
-
-    async fn login(&self, username: &str, device: DeviceId) -> LoginResponse {
-        let (status, body) = self
-            .json(
-                "POST",
-                "/api/auth/login",
-                None,
-                json!({"username": username, "password": seed::DEMO_PASSWORD, "device_id": device}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        serde_json::from_value(body).unwrap()
-    }
-
-    async fn pull_all(&self, token: &str, limit: u32) -> Vec<Entity> {
-        let (mut cursor, mut all) = (0, Vec::new());
-        loop {
-            let (status, body) = self
-                .call(
-                    "GET",
-                    &format!("/api/sync/pull?cursor={cursor}&limit={limit}"),
-                    Some(token),
-                    None,
-                )
-                .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            let page: PullResponse = serde_json::from_value(body).unwrap();
-            assert!(page.changes.len() <= limit as usize);
-            all.extend(page.changes.into_iter().map(|c| c.entity));
-            cursor = page.cursor;
-            if !page.has_more {
-                return all;
-            }
-        }
-    }
-
-    async fn push(
-        &self,
-        token: &str,
-        device: DeviceId,
-        mutations: Vec<Mutation>,
-    ) -> (StatusCode, Value) {
-        let body = PushRequest {
-            device_id: device,
-            schema_version: SCHEMA_VERSION,
-            mutations,
-        };
-        self.json(
-            "POST",
-            "/api/sync/push",
-            Some(token),
-            serde_json::to_value(body).unwrap(),
-        )
-        .await
-    }
-
-    async fn count(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.db.read)
-            .await
-            .unwrap()
-    }
 }
 
 fn customers(entities: &[Entity]) -> Vec<revisit_domain::Customer> {
@@ -168,8 +57,10 @@ fn visit(session: &LoginResponse, device: DeviceId, customer: CustomerId) -> Vis
         satisfaction: Some(Satisfaction::VerySatisfied),
         notes: "设备运行正常".into(),
         signature: Some(Signature {
-            png: b"\x89PNG\r\n\x1a\nsignature".to_vec(),
+            png: revisit_domain::image::tiny_png(300, 100, b"signature"),
         }),
+        photos: Vec::new(),
+        amends: None,
         sha256: String::new(),
     }
     .seal()
@@ -180,10 +71,6 @@ fn create(seq: u64, v: &VisitRecord) -> Mutation {
         seq,
         op: MutationOp::CreateVisit(v.clone()),
     }
-}
-
-fn device() -> DeviceId {
-    DeviceId(Uuid::now_v7())
 }
 
 #[tokio::test]
@@ -244,16 +131,82 @@ async fn login_checks_password_and_every_call_needs_a_token() {
 }
 
 #[tokio::test]
-async fn a_device_belongs_to_the_first_user_who_logs_in_with_it() {
+async fn a_shared_tablet_changes_hands_and_each_user_keeps_their_own_sequence() {
     let app = app(true).await;
     let shared = device();
-    app.login("tech1", shared).await;
+    let t1 = app.login("tech1", shared).await;
+    let mine = customers(&app.pull_all(&t1.token, 500).await);
+    let (_, body) = app
+        .push(
+            &t1.token,
+            shared,
+            vec![create(1, &visit(&t1, shared, mine[0].id))],
+        )
+        .await;
+    assert_eq!(body["last_applied_seq"], 1);
+    // tech2 takes the tablet: tech1's session on it ends, tech2 starts their own sequence.
+    let t2 = app.login("tech2", shared).await;
+    let (status, _) = app.call("GET", "/api/auth/me", Some(&t1.token), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let theirs = customers(&app.pull_all(&t2.token, 500).await);
+    let page = app.pull_page(&t2.token, 0, 1).await;
+    assert_eq!(page.last_applied_seq, 0, "a sequence of their own");
+    let (_, body) = app
+        .push(
+            &t2.token,
+            shared,
+            vec![create(1, &visit(&t2, shared, theirs[0].id))],
+        )
+        .await;
+    assert_eq!(
+        (body["last_applied_seq"].as_u64(), &body["rejected"]),
+        (Some(1), &json!([]))
+    );
+    // tech1 comes back: their work waited on the tablet and goes on from their own seq.
+    let t1 = app.login("tech1", shared).await;
+    let (_, body) = app
+        .push(
+            &t1.token,
+            shared,
+            vec![create(2, &visit(&t1, shared, mine[1].id))],
+        )
+        .await;
+    assert_eq!(
+        (body["last_applied_seq"].as_u64(), &body["rejected"]),
+        (Some(2), &json!([]))
+    );
+    assert_eq!(
+        app.records("visit").await,
+        app.count("SELECT COUNT(*) FROM records WHERE kind = 'visit'")
+            .await
+    );
+    // A device never moves to another organisation.
+    let other_org = Uuid::now_v7();
+    let mut tx = app.db.begin_write().await.unwrap();
+    sqlx::query(app.db.sql("INSERT INTO organisations (id, name, created_at) VALUES (?, '别家公司', '2026-01-01T00:00:00.000000Z')"))
+        .bind(other_org.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    seed::insert_user(
+        &app.db,
+        &mut tx,
+        other_org,
+        "stranger",
+        "外人",
+        Role::Technician,
+        seed::DEMO_PASSWORD,
+        false,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let (status, body) = app
         .json(
             "POST",
             "/api/auth/login",
             None,
-            json!({"username": "tech2", "password": seed::DEMO_PASSWORD, "device_id": shared}),
+            json!({"username": "stranger", "password": seed::DEMO_PASSWORD, "device_id": shared}),
         )
         .await;
     assert_eq!(
@@ -274,7 +227,7 @@ async fn pushing_the_same_batch_twice_stores_each_visit_once() {
         .enumerate()
         .map(|(i, v)| create(i as u64 + 1, v))
         .collect();
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
     for _ in 0..2 {
         let (status, body) = app.push(&s.token, dev, batch.clone()).await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -283,11 +236,12 @@ async fn pushing_the_same_batch_twice_stores_each_visit_once() {
             reply,
             PushResponse {
                 last_applied_seq: 3,
-                rejected: vec![]
+                rejected: vec![],
+                missing_blobs: vec![],
             }
         );
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 3);
+    assert_eq!(app.records("visit").await, before + 3);
     let pulled = app.pull_all(&s.token, 500).await;
     for v in &visits {
         let copies = pulled
@@ -332,7 +286,7 @@ async fn a_technician_sees_and_writes_only_their_own_customers() {
     assert!(theirs.iter().all(|c| c.technician_id == t2.user.id));
 
     // tech1 pushes a visit for tech2's customer: refused, nothing stored.
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
     let foreign = visit(&t1, d1, theirs[0].id);
     let (status, body) = app.push(&t1.token, d1, vec![create(1, &foreign)]).await;
     assert_eq!(status, StatusCode::OK);
@@ -343,7 +297,7 @@ async fn a_technician_sees_and_writes_only_their_own_customers() {
         reply.last_applied_seq, 1,
         "a rejection is an answer for good"
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    assert_eq!(app.records("visit").await, before);
 
     // A visit tech1 records for their own customer is invisible to tech2.
     let own = visit(&t1, d1, mine[0].id);
@@ -352,7 +306,7 @@ async fn a_technician_sees_and_writes_only_their_own_customers() {
         (body["last_applied_seq"].as_u64(), &body["rejected"]),
         (Some(2), &json!([]))
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 1);
+    assert_eq!(app.records("visit").await, before + 1);
     let seen_by_t2 = app.pull_all(&t2.token, 500).await;
     assert!(
         !seen_by_t2
@@ -374,29 +328,56 @@ async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
     let app = app(true).await;
     let (d1, dm) = (device(), device());
     let t1 = app.login("tech1", d1).await;
+    let t2 = app.login("tech2", device()).await;
     let m = app.login("manager", dm).await;
     let mine = customers(&app.pull_all(&t1.token, 500).await);
-    // The tablet was offline while the customer moved to tech2: its signed visit is refused.
-    let tech2: String = sqlx::query_scalar("SELECT id FROM users WHERE username = 'tech2'")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE customers SET technician_id = ? WHERE id = ?")
-        .bind(&tech2)
-        .bind(mine[0].id.to_string())
-        .execute(&app.db.write)
-        .await
-        .unwrap();
+    let theirs = customers(&app.pull_all(&t2.token, 500).await);
+    let all = app.pull_page(&m.token, 0, 500).await;
+    let version = |id: CustomerId| {
+        all.changes
+            .iter()
+            .find(|c| matches!(&c.entity, Entity::Customer(k) if k.id == id))
+            .map(|c| c.version)
+            .unwrap()
+    };
+    // While tech1's tablet is offline, the manager moves mine[0] to tech2. The visit tech1
+    // records there before hearing of it happened: it is accepted (the desk shows who made it).
+    let edit = revisit_domain::CustomerEdit {
+        id: mine[0].id,
+        base_version: version(mine[0].id),
+        changes: vec![revisit_domain::CustomerChange::Technician(t2.user.id)],
+    };
+    let (_, body) = app
+        .push(
+            &m.token,
+            dm,
+            vec![Mutation {
+                seq: 1,
+                op: MutationOp::EditCustomer(edit),
+            }],
+        )
+        .await;
+    assert_eq!(body["rejected"], json!([]), "{body}");
     let moved = visit(&t1, d1, mine[0].id);
+    // A customer tech1 was never in charge of, and a record changed after it was sealed.
+    let foreign = visit(&t1, d1, theirs[0].id);
     let mut tampered = visit(&t1, d1, mine[1].id);
-    tampered.notes.push('!'); // changed after sealing
+    tampered.notes.push('!');
     let own = visit(&t1, d1, mine[1].id);
-    let batch = vec![create(1, &moved), create(2, &tampered), create(3, &own)];
+    let batch = vec![
+        create(1, &moved),
+        create(2, &foreign),
+        create(3, &tampered),
+        create(4, &own),
+    ];
     let (_, body) = app.push(&t1.token, d1, batch.clone()).await;
     let reply: PushResponse = serde_json::from_value(body).unwrap();
-    assert_eq!(reply.last_applied_seq, 3);
-    let codes: Vec<RejectCode> = reply.rejected.iter().map(|r| r.code).collect();
-    assert_eq!(codes, [RejectCode::Forbidden, RejectCode::Invalid]);
+    assert_eq!(reply.last_applied_seq, 4);
+    let codes: Vec<(u64, RejectCode)> = reply.rejected.iter().map(|r| (r.seq, r.code)).collect();
+    assert_eq!(
+        codes,
+        [(2, RejectCode::Forbidden), (3, RejectCode::Invalid)]
+    );
     // The reply was lost; the device sends the batch again: nothing is recorded twice.
     app.push(&t1.token, d1, batch).await;
 
@@ -409,13 +390,17 @@ async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
     let kept: Vec<(u64, RejectCode, MutationOp)> = page
         .rejected
         .iter()
-        .map(|r| (r.seq, r.code, r.op.clone()))
+        .map(|r| {
+            let sent: Mutation = serde_json::from_value(r.op.clone()).unwrap();
+            assert_eq!(sent.seq, r.seq);
+            (r.seq, r.code, sent.op)
+        })
         .collect();
     assert_eq!(
         kept,
         [
-            (1, RejectCode::Forbidden, MutationOp::CreateVisit(moved)),
-            (2, RejectCode::Invalid, MutationOp::CreateVisit(tampered)),
+            (2, RejectCode::Forbidden, MutationOp::CreateVisit(foreign)),
+            (3, RejectCode::Invalid, MutationOp::CreateVisit(tampered)),
         ],
         "both kept as sent, signatures included"
     );
@@ -424,6 +409,11 @@ async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
             .iter()
             .all(|r| r.device_id == d1 && r.user_id == t1.user.id && !r.message.is_empty())
     );
+    // The accepted visit now belongs to tech2's scope and names tech1 as its technician.
+    let t2_sees = app.pull_all(&t2.token, 500).await;
+    assert!(t2_sees.iter().any(
+        |e| matches!(e, Entity::Visit(v) if v.id == moved.id && v.technician_id == t1.user.id)
+    ));
     // Paged by id.
     let first = &page.rejected[0];
     let (_, body) = app
@@ -446,7 +436,7 @@ async fn a_refused_visit_is_kept_verbatim_for_managers_and_recorded_once() {
             .map(|r| (r.clone(), t1.user.name.clone()))
             .collect::<Vec<_>>()
     );
-    // For managers only.
+    // For the desk only.
     let (status, _) = app
         .call("GET", "/api/sync/rejected", Some(&t1.token), None)
         .await;
@@ -460,7 +450,7 @@ async fn a_manager_pulls_the_whole_organisation_in_pages_each_row_once() {
     let all = app.pull_all(&m.token, 7).await;
     assert_eq!(customers(&all).len(), 50);
     let users = all.iter().filter(|e| matches!(e, Entity::User(_))).count();
-    assert_eq!(users, 3);
+    assert_eq!(users, 5);
     let visits: Vec<_> = all
         .iter()
         .filter_map(|e| {
@@ -475,10 +465,7 @@ async fn a_manager_pulls_the_whole_organisation_in_pages_each_row_once() {
     unique.sort();
     unique.dedup();
     assert_eq!(visits.len(), unique.len());
-    assert_eq!(
-        visits.len() as i64,
-        app.count("SELECT COUNT(*) FROM visits").await
-    );
+    assert_eq!(visits.len() as i64, app.records("visit").await);
 }
 
 #[tokio::test]
@@ -489,7 +476,7 @@ async fn a_signature_that_is_not_what_it_claims_is_refused_and_nothing_is_stored
     let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
     let mut v = visit(&s, dev, c);
     v.signature.as_mut().unwrap().png.push(0); // changed after sealing
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
     let (status, body) = app.push(&s.token, dev, vec![create(1, &v)]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["rejected"][0]["code"], "invalid");
@@ -497,11 +484,22 @@ async fn a_signature_that_is_not_what_it_claims_is_refused_and_nothing_is_stored
         body["rejected"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("sha256")
+            .contains("signature")
     );
     assert_eq!(body["last_applied_seq"], 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM visit_conflicts").await, 0);
+    assert_eq!(app.records("visit").await, before);
+    // A whole, valid PNG that is not the one sealed: the hash catches it.
+    let mut swapped = visit(&s, dev, c);
+    swapped.signature.as_mut().unwrap().png = revisit_domain::image::tiny_png(300, 100, b"forged");
+    let (_, body) = app.push(&s.token, dev, vec![create(2, &swapped)]).await;
+    assert!(
+        body["rejected"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sha256"),
+        "{body}"
+    );
+    assert_eq!(app.records("visit").await, before);
 }
 
 #[tokio::test]
@@ -517,20 +515,27 @@ async fn the_same_id_with_other_content_keeps_both_and_changes_nothing() {
     let other = other.seal();
     let (_, body) = app.push(&s.token, dev, vec![create(2, &other)]).await;
     assert_eq!(body["rejected"][0]["code"], "conflict");
-    let stored: String = sqlx::query_scalar("SELECT sha256 FROM visits WHERE id = ?")
-        .bind(original.id.to_string())
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
+    let stored: String = sqlx::query_scalar(
+        app.db
+            .sql("SELECT sha256 FROM records WHERE kind = 'visit' AND id = ?"),
+    )
+    .bind(original.id.to_string())
+    .fetch_one(&app.db.read)
+    .await
+    .unwrap();
     assert_eq!(stored, original.sha256);
-    assert_eq!(app.count("SELECT COUNT(*) FROM visit_conflicts").await, 1);
     assert_eq!(body["last_applied_seq"], 2);
-    let kept: String = sqlx::query_scalar("SELECT data FROM visit_conflicts")
-        .fetch_one(&app.db.read)
-        .await
-        .unwrap();
-    let kept: VisitRecord = serde_json::from_str(&kept).unwrap();
-    assert_eq!(kept, other, "the losing version is kept verbatim");
+    let kept: String =
+        sqlx::query_scalar("SELECT op FROM rejected_mutations WHERE code = 'conflict'")
+            .fetch_one(&app.db.read)
+            .await
+            .unwrap();
+    let kept: Mutation = serde_json::from_str(&kept).unwrap();
+    assert_eq!(
+        kept.op,
+        MutationOp::CreateVisit(other),
+        "the losing version is kept verbatim"
+    );
 }
 
 #[tokio::test]
@@ -546,7 +551,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         mutations: vec![create(1, &visit(&s, dev, c))],
     })
     .unwrap();
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
 
     let (status, body) = app
         .call(
@@ -570,18 +575,6 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "invalid UTF-8");
-
-    let mut unknown = good.clone();
-    unknown["mutations"][0]["op"]["data"]["approved_by_manager"] = json!(true);
-    let (status, body) = app.json("POST", "/api/sync/push", token, unknown).await;
-    assert!(status.is_client_error(), "{status}");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("approved_by_manager"),
-        "{body}"
-    );
 
     let huge = vec![b' '; 3 * 1024 * 1024];
     let (status, body) = app.call("POST", "/api/sync/push", token, Some(huge)).await;
@@ -619,7 +612,7 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    assert_eq!(app.records("visit").await, before);
     let (_, pulled) = app
         .call("GET", "/api/sync/pull?cursor=0", token, None)
         .await;
@@ -627,6 +620,23 @@ async fn bad_input_gets_a_clear_error_and_stores_nothing() {
         pulled["last_applied_seq"], 0,
         "no failed request may advance the device's seq"
     );
+
+    // One mutation with a field the server does not know is refused alone, kept, and answered
+    // for good: the rest of a push goes on, and the outbox is never blocked by it.
+    let mut unknown = good.clone();
+    unknown["mutations"][0]["op"]["data"]["approved_by_manager"] = json!(true);
+    let (status, body) = app.json("POST", "/api/sync/push", token, unknown).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["last_applied_seq"], 1);
+    assert_eq!(body["rejected"][0]["code"], "invalid");
+    assert!(
+        body["rejected"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("approved_by_manager"),
+        "{body}"
+    );
+    assert_eq!(app.records("visit").await, before);
 
     let (status, body) = app.call("GET", "/api/nowhere", token, None).await;
     assert_eq!(
@@ -682,7 +692,7 @@ async fn reports_are_for_managers_and_use_the_domain_formulas() {
 #[tokio::test]
 async fn an_empty_database_without_demo_gets_only_an_administrator() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("empty.sqlite")).await.unwrap();
+    let (db, _) = support::fresh_db(dir.path()).await;
     let seeded = seed::seed(&db, false, today()).await.unwrap();
     let seed::Seeded::Admin { username, password } = seeded else {
         panic!("expected an admin, got {seeded:?}")
@@ -693,7 +703,7 @@ async fn an_empty_database_without_demo_gets_only_an_administrator() {
         .fetch_one(&db.read)
         .await
         .unwrap();
-    let customers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM customers")
+    let customers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE kind = 'customer'")
         .fetch_one(&db.read)
         .await
         .unwrap();
@@ -730,7 +740,7 @@ async fn an_expired_token_is_refused() {
     let s = app.login("tech1", device()).await;
     let (status, _) = app.call("GET", "/api/auth/me", Some(&s.token), None).await;
     assert_eq!(status, StatusCode::OK);
-    sqlx::query("UPDATE sessions SET expires_at = ?")
+    sqlx::query(app.db.sql("UPDATE sessions SET expires_at = ?"))
         .bind(revisit_server::db::timestamp(
             Utc::now() - chrono::Duration::seconds(1),
         ))
@@ -778,7 +788,7 @@ async fn a_technician_pulls_the_user_cards_of_their_organisation() {
         })
         .collect();
     names.sort();
-    assert_eq!(names, ["张伟", "李娜", "王经理"]);
+    assert_eq!(names, ["孙管理", "张伟", "李娜", "王经理", "赵客服"]);
     // Visits pulled are only those of tech2's customers.
     let own: Vec<_> = customers(&all).iter().map(|c| c.id).collect();
     assert!(all.iter().all(|e| match e {
@@ -801,7 +811,7 @@ async fn a_body_that_is_not_declared_json_is_refused() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let body: revisit_domain::wire::ApiError = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(body.code, "bad_request");
+    assert_eq!(body.code, ErrorCode::BadRequest);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
 }
 
@@ -847,20 +857,36 @@ async fn a_pushed_visit_counts_in_the_managers_report_for_its_month() {
 #[tokio::test]
 async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
     let app = app(true).await;
-    let all: Vec<revisit_domain::Customer> = sqlx::query_scalar("SELECT data FROM customers")
-        .fetch_all(&app.db.read)
+    let of_kind = |kind: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, String>(db.sql("SELECT data FROM records WHERE kind = ?"))
+                .bind(kind)
+                .fetch_all(&db.read)
+                .await
+                .unwrap()
+        }
+    };
+    let all: Vec<revisit_domain::Customer> = of_kind("customer")
         .await
-        .unwrap()
         .iter()
-        .map(|d: &String| serde_json::from_str(d).unwrap())
+        .map(|d| serde_json::from_str(d).unwrap())
         .collect();
-    let visits: Vec<VisitRecord> = sqlx::query_scalar("SELECT data FROM visits")
-        .fetch_all(&app.db.read)
+    let visits: Vec<VisitRecord> = of_kind("visit")
         .await
-        .unwrap()
         .iter()
-        .map(|d: &String| serde_json::from_str(d).unwrap())
+        .map(|d| serde_json::from_str(d).unwrap())
         .collect();
+    let complaints: Vec<revisit_domain::Complaint> = of_kind("complaint")
+        .await
+        .iter()
+        .map(|d| serde_json::from_str(d).unwrap())
+        .collect();
+    assert_eq!(
+        complaints.len(),
+        6,
+        "the demo's complaints are records of their own"
+    );
     assert_eq!(all.len(), 50);
     let vip = all
         .iter()
@@ -900,7 +926,15 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
     let now = noon(today());
     let ids: Vec<_> = technicians.iter().copied().collect();
     let month = revisit_domain::kpi::Month::of(today());
-    let kpis = revisit_domain::kpi::monthly_kpis(policy, &ids, &all, &visits, month, now);
+    let kpis = revisit_domain::kpi::monthly_kpis(
+        policy,
+        &ids,
+        &all,
+        &visits,
+        revisit_domain::event::recorded_lifecycle(&[], &complaints),
+        month,
+        now,
+    );
     assert!(
         kpis.iter().all(|k| k.visits > 0
             && k.completion.numerator > 0
@@ -918,7 +952,10 @@ async fn the_demo_organisation_has_work_for_today_and_history_for_reports() {
         "and the organisation has work missed: {kpis:?}"
     );
 
-    let input = EngineInput::from_records(&all, &visits);
+    let mut input = EngineInput::from_records(&all, &visits);
+    input
+        .events
+        .extend(revisit_domain::event::recorded_lifecycle(&[], &complaints));
     let agenda = open_agenda(
         &policy.profile,
         &policy.calendar,
@@ -1033,18 +1070,20 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
     // A second tenant in the same database, with a technician and one customer.
     let other_org = Uuid::now_v7();
     let mut tx = app.db.begin_write().await.unwrap();
-    sqlx::query("INSERT INTO organisations (id, name, created_at) VALUES (?, '别家公司', '2026-01-01T00:00:00.000000Z')")
+    sqlx::query(app.db.sql("INSERT INTO organisations (id, name, created_at) VALUES (?, '别家公司', '2026-01-01T00:00:00.000000Z')"))
         .bind(other_org.to_string())
         .execute(&mut *tx)
         .await
         .unwrap();
     let stranger = seed::insert_user(
+        &app.db,
         &mut tx,
         other_org,
         "stranger",
         "外人",
         Role::Manager,
         seed::DEMO_PASSWORD,
+        false,
     )
     .await
     .unwrap();
@@ -1059,9 +1098,8 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
         installed_on: None,
         repaired_on: None,
         technician_id: stranger,
-        complaints: Vec::new(),
     };
-    seed::insert_customer(&mut tx, other_org, &their_customer)
+    seed::insert_customer(&app.db, &mut tx, other_org, &their_customer)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -1082,12 +1120,12 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
     // A manager of the other organisation cannot record a visit for this one's customer.
     let t1 = app.login("tech1", device()).await;
     let ours = customers(&app.pull_all(&t1.token, 500).await)[0].id;
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
     let (_, body) = app
         .push(&s.token, dev, vec![create(1, &visit(&s, dev, ours))])
         .await;
     assert_eq!(body["rejected"][0]["code"], "forbidden");
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    assert_eq!(app.records("visit").await, before);
 
     // Its report lists no technician of this organisation.
     let (status, body) = app
@@ -1111,7 +1149,7 @@ async fn another_organisation_sees_and_touches_nothing_of_this_one() {
 #[tokio::test]
 async fn the_first_administrator_logs_in_with_the_printed_password() {
     let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(&dir.path().join("admin.sqlite")).await.unwrap();
+    let (db, url) = support::fresh_db(dir.path()).await;
     let seed::Seeded::Admin { username, password } = seed::seed(&db, false, today()).await.unwrap()
     else {
         panic!("expected an administrator")
@@ -1119,7 +1157,8 @@ async fn the_first_administrator_logs_in_with_the_printed_password() {
     let app = TestApp {
         router: router(AppState::new(db.clone(), dir.path().join("no-dist"))),
         db,
-        _dir: dir,
+        url,
+        dir,
     };
     let login = |extra: Value| {
         let mut body = json!({"username": username, "password": password, "device_id": device()});
@@ -1146,6 +1185,24 @@ async fn the_first_administrator_logs_in_with_the_printed_password() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let session: LoginResponse = serde_json::from_value(body).unwrap();
     assert_eq!(session.user.role, Role::Admin);
+    assert!(session.user.must_change_password, "a one-time password");
+    // Nothing but choosing their own password until they have.
+    let (status, body) = app
+        .call("GET", "/api/reports/monthly", Some(&session.token), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("password_change_required"))
+    );
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/auth/password",
+            Some(&session.token),
+            json!({"current_password": password, "new_password": "管理员的新密码1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     let (status, body) = app
         .call("GET", "/api/reports/monthly", Some(&session.token), None)
         .await;
@@ -1208,7 +1265,7 @@ async fn pulls_during_concurrent_pushes_see_every_visit_exactly_once() {
     for p in pushers {
         p.await.unwrap();
     }
-    let total = app.count("SELECT COUNT(*) FROM visits").await;
+    let total = app.records("visit").await;
     let mut unique = seen.clone();
     unique.sort();
     unique.dedup();
@@ -1248,7 +1305,7 @@ async fn repeated_wrong_passwords_lock_the_user_name_for_a_while() {
     assert!((1..=30).contains(&wait), "Retry-After {wait}");
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let body: revisit_domain::wire::ApiError = serde_json::from_slice(&bytes).unwrap();
-    assert_eq!(body.code, "too_many_attempts");
+    assert_eq!(body.code, ErrorCode::TooManyAttempts);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
     // Another user is not affected.
     let session = app.login("tech2", device()).await;
@@ -1302,7 +1359,7 @@ async fn imported_customers_reach_their_technicians_and_a_second_import_adds_not
 #[tokio::test]
 async fn a_bad_import_names_every_problem_and_imports_nothing() {
     let app = app(true).await;
-    let count = "SELECT COUNT(*) FROM customers";
+    let count = "SELECT COUNT(*) FROM records WHERE kind = 'customer'";
     let before = app.count(count).await;
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
     let csv = "name,phone,address,tier,product,purchased_on,technician\n\
@@ -1344,7 +1401,7 @@ async fn a_bad_import_names_every_problem_and_imports_nothing() {
     // An organisation that does not exist.
     assert!(matches!(
         import::import_customers(&app.db, Some("别家公司"), csv, today).await,
-        Err(import::ImportError::Organisation(_))
+        Err(import::ImportError::Task(admin::TaskError::Organisation(_)))
     ));
 }
 
@@ -1358,11 +1415,11 @@ async fn a_new_organisation_gets_a_technician_and_customers_from_the_command_lin
         .unwrap();
     assert!(matches!(
         admin::add_user(&app.db, None, "zhangwei", "另一个", Role::Technician).await,
-        Err(admin::AddUserError::Username(_))
+        Err(admin::TaskError::Input(_))
     ));
     assert!(matches!(
         admin::add_user(&app.db, None, "zhang wei", "张伟", Role::Technician).await,
-        Err(admin::AddUserError::Username(_))
+        Err(admin::TaskError::Input(_))
     ));
     let csv = "姓名,电话,地址,等级,产品,购买日期,技术员\n\
                王小明,13812345678,上海市浦东新区张杨路1号,VIP,净水器 RO-400G,2026-11-20,zhangwei\n";
@@ -1382,6 +1439,16 @@ async fn a_new_organisation_gets_a_technician_and_customers_from_the_command_lin
     assert_eq!(status, StatusCode::OK, "{body}");
     let session: LoginResponse = serde_json::from_value(body).unwrap();
     assert_eq!(session.user.role, Role::Technician);
+    assert!(session.user.must_change_password);
+    let (status, _) = app
+        .json(
+            "POST",
+            "/api/auth/password",
+            Some(&session.token),
+            json!({"current_password": password, "new_password": "张伟自己的新密码"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
     let mine = customers(&app.pull_all(&session.token, 100).await);
     assert_eq!(
         mine.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
@@ -1392,90 +1459,95 @@ async fn a_new_organisation_gets_a_technician_and_customers_from_the_command_lin
 #[tokio::test]
 async fn a_complaint_recorded_and_closed_reaches_the_technician_and_schedules_its_follow_up() {
     let app = app(true).await;
-    let dev = device();
-    let t1 = app.login("tech1", dev).await;
-    let pull = |cursor: u64| {
-        let (app, token) = (&app, t1.token.clone());
-        async move {
-            let (_, body) = app
-                .call(
-                    "GET",
-                    &format!("/api/sync/pull?cursor={cursor}"),
-                    Some(&token),
-                    None,
-                )
-                .await;
-            serde_json::from_value::<PullResponse>(body).unwrap()
-        }
-    };
-    let first = pull(0).await;
-    let cursor = first.cursor;
+    let t1 = app.login("tech1", device()).await;
+    let first = app.pull_page(&t1.token, 0, 500).await;
+    let complained: Vec<CustomerId> = first
+        .changes
+        .iter()
+        .filter_map(|c| match &c.entity {
+            Entity::Complaint(k) => Some(k.customer_id),
+            _ => None,
+        })
+        .collect();
     let mine = customers(
         &first
             .changes
-            .into_iter()
-            .map(|c| c.entity)
+            .iter()
+            .map(|c| c.entity.clone())
             .collect::<Vec<_>>(),
     );
     let target = mine
         .iter()
-        .find(|c| c.complaints.is_empty())
+        .find(|c| !complained.contains(&c.id))
         .expect("a customer without complaints")
         .clone();
     let received = noon(today() - chrono::Days::new(3));
     let closed = noon(today() - chrono::Days::new(2));
+    let close = |at| {
+        admin::close_complaint(
+            &app.db,
+            None,
+            &target.phone,
+            at,
+            "接口松动",
+            "更换接口并试压",
+        )
+    };
 
     // Nothing to close yet; an unknown number and an empty summary are refused.
     assert!(matches!(
-        admin::close_complaint(&app.db, None, &target.phone, closed).await,
-        Err(admin::ComplaintError::Customer(_))
+        close(closed).await,
+        Err(admin::TaskError::NotFound(_))
     ));
     assert!(matches!(
         admin::record_complaint(&app.db, None, "10000000000", "漏水", received).await,
-        Err(admin::ComplaintError::Customer(_))
+        Err(admin::TaskError::NotFound(_))
     ));
     assert!(matches!(
         admin::record_complaint(&app.db, None, &target.phone, " ", received).await,
-        Err(admin::ComplaintError::Input(_))
+        Err(admin::TaskError::Input(_))
     ));
     let name = admin::record_complaint(&app.db, None, &target.phone, "净水器漏水", received)
         .await
         .unwrap();
     assert_eq!(name, target.name);
     assert!(matches!(
-        admin::close_complaint(
-            &app.db,
-            None,
-            &target.phone,
-            received - chrono::Duration::hours(1)
-        )
-        .await,
-        Err(admin::ComplaintError::Input(_))
+        close(received - chrono::Duration::hours(1)).await,
+        Err(admin::TaskError::Input(_))
     ));
-    admin::close_complaint(&app.db, None, &target.phone, closed)
-        .await
-        .unwrap();
+    assert!(
+        matches!(
+            admin::close_complaint(&app.db, None, &target.phone, closed, " ", "措施").await,
+            Err(admin::TaskError::Input(_))
+        ),
+        "closing asks for the cause"
+    );
+    close(closed).await.unwrap();
 
-    // The technician's next pull brings the customer again, with the complaint closed, and
-    // the agenda the tablet computes owes a 投诉回访 a week after the closing.
-    let page = pull(cursor).await;
-    let changed = customers(
-        &page
-            .changes
-            .into_iter()
-            .map(|c| c.entity)
-            .collect::<Vec<_>>(),
-    );
-    assert_eq!(changed.len(), 1, "only the changed customer: {changed:?}");
-    let complaint = &changed[0].complaints[..];
-    assert_eq!(complaint.len(), 1);
+    // The technician's next pull brings the complaint, closed, and the agenda the tablet
+    // computes owes a 投诉回访 a week after the closing.
+    let page = app.pull_page(&t1.token, first.cursor, 500).await;
+    let complaints: Vec<revisit_domain::Complaint> = page
+        .changes
+        .into_iter()
+        .filter_map(|c| match c.entity {
+            Entity::Complaint(k) => Some(k),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(complaints.len(), 1, "the complaint, once: {complaints:?}");
+    let k = &complaints[0];
     assert_eq!(
-        (complaint[0].received_at, complaint[0].closed_at),
-        (received, Some(closed))
+        (k.customer_id, k.received_at, k.closed_at),
+        (target.id, received, Some(closed))
     );
-    assert_eq!(complaint[0].summary, "净水器漏水");
+    assert_eq!(k.summary, "净水器漏水");
+    assert_eq!(k.cause, "接口松动");
     let policy = revisit_domain::policy::builtin("general").unwrap();
-    let input = EngineInput::from_records(&changed, &[]);
+    let mut input = EngineInput::from_records(std::slice::from_ref(&target), &[]);
+    input
+        .events
+        .extend(revisit_domain::event::recorded_lifecycle(&[], &complaints));
     let agenda = open_agenda(
         &policy,
         &WorkCalendar::china(),
@@ -1523,7 +1595,7 @@ async fn an_organisation_chooses_another_shipped_policy_and_its_devices_get_it()
     let err = admin::set_policy(&app.db, None, "no-such-policy")
         .await
         .unwrap_err();
-    assert!(err.contains("water-purifier"), "{err}");
+    assert!(err.to_string().contains("water-purifier"), "{err}");
     assert_eq!(
         admin::set_policy(&app.db, None, "water-purifier")
             .await
@@ -1551,17 +1623,20 @@ async fn an_outbox_of_large_signatures_is_refused_whole_and_taken_in_cut_batches
     let outbox: Vec<Mutation> = (1..=4)
         .map(|seq| {
             let mut v = visit(&s, dev, c);
-            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-            png.resize(revisit_domain::visit::MAX_SIGNATURE_BYTES, seq as u8);
+            let png = revisit_domain::image::tiny_png(
+                300,
+                100,
+                &vec![seq as u8; revisit_domain::visit::MAX_SIGNATURE_BYTES - 100],
+            );
             v.signature = Some(Signature { png });
             create(seq, &v.seal())
         })
         .collect();
     // All four at once are over the request limit: refused, nothing stored.
-    let before = app.count("SELECT COUNT(*) FROM visits").await;
+    let before = app.records("visit").await;
     let (status, _) = app.push(&s.token, dev, outbox.clone()).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before);
+    assert_eq!(app.records("visit").await, before);
     // Cut as the client cuts them, they all get through.
     let mut rest = &outbox[..];
     let mut pushes = 0;
@@ -1574,7 +1649,7 @@ async fn an_outbox_of_large_signatures_is_refused_whole_and_taken_in_cut_batches
         pushes += 1;
     }
     assert!(pushes > 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM visits").await, before + 4);
+    assert_eq!(app.records("visit").await, before + 4);
 }
 
 /// Logs in `username` with `password` on a new device; the status, and the token if any.

@@ -174,8 +174,7 @@ impl Device {
     /// transaction in the client).
     fn record_visit(&mut self, rng: &mut Rng) {
         let customer = self.customers[rng.below(self.customers.len())];
-        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-        png.extend_from_slice(&rng.next().to_be_bytes());
+        let png = revisit_domain::image::tiny_png(300, 100, &rng.next().to_be_bytes());
         let visit = VisitRecord {
             id: VisitId(Uuid::now_v7()),
             customer_id: customer,
@@ -187,6 +186,8 @@ impl Device {
             satisfaction: Some(Satisfaction::Satisfied),
             notes: format!("模拟回访 {}", self.next_seq),
             signature: Some(Signature { png }),
+            photos: Vec::new(),
+            amends: None,
             sha256: String::new(),
         }
         .seal();
@@ -233,12 +234,12 @@ impl Device {
                     }
                     self.visits.insert(v.id, v);
                 }
-                Entity::Customer(c) => {
-                    if self.role == Role::Technician && !self.customers.contains(&c.id) {
-                        self.customers.push(c.id);
-                    }
+                Entity::Customer(c)
+                    if self.role == Role::Technician && !self.customers.contains(&c.id) =>
+                {
+                    self.customers.push(c.id);
                 }
-                Entity::User(_) => {}
+                _ => {}
             }
         }
         assert!(page.cursor >= self.cursor, "the cursor never goes back");
@@ -363,7 +364,7 @@ async fn run(seed: u64, steps: usize) {
 /// The visits on the server, in version order: (device id, visit).
 async fn visits_on(server: &Server) -> Vec<(String, VisitRecord)> {
     let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT device_id, data FROM visits ORDER BY version")
+        sqlx::query_as("SELECT device_id, data FROM records WHERE kind = 'visit' ORDER BY version")
             .fetch_all(&server.db.read)
             .await
             .unwrap();
@@ -386,7 +387,7 @@ async fn check(seed: u64, server: &Server, devices: &[Device], before: &[(String
         before,
         "seed {seed}: the history changed"
     );
-    let conflicts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM visit_conflicts")
+    let conflicts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM edit_conflicts")
         .fetch_one(&server.db.read)
         .await
         .unwrap();
@@ -421,11 +422,12 @@ async fn check(seed: u64, server: &Server, devices: &[Device], before: &[(String
             order, expected,
             "seed {seed}: a device's visits out of order"
         );
-        let last_seq: i64 = sqlx::query_scalar("SELECT last_seq FROM devices WHERE id = ?")
-            .bind(device.id.to_string())
-            .fetch_one(&server.db.read)
-            .await
-            .unwrap();
+        let last_seq: i64 =
+            sqlx::query_scalar("SELECT last_seq FROM device_streams WHERE device_id = ?")
+                .bind(device.id.to_string())
+                .fetch_one(&server.db.read)
+                .await
+                .unwrap();
         assert_eq!(last_seq as u64, device.next_seq - 1, "seed {seed}");
         assert!(device.outbox.is_empty());
         // Its copy equals the server's within its scope: the visits of a technician's own
@@ -433,7 +435,7 @@ async fn check(seed: u64, server: &Server, devices: &[Device], before: &[(String
         let scope: BTreeSet<VisitId> = stored
             .iter()
             .map(|(_, v)| v)
-            .filter(|v| device.role == Role::Manager || device.customers.contains(&v.customer_id))
+            .filter(|v| device.role.sees_whole_org() || device.customers.contains(&v.customer_id))
             .map(|v| v.id)
             .collect();
         let held: BTreeSet<VisitId> = device.visits.keys().copied().collect();

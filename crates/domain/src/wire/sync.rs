@@ -325,8 +325,8 @@ pub struct RejectedRecord {
     /// When the server received it.
     #[serde(with = "crate::time::serde_as::instant")]
     pub received_at: DateTime<Utc>,
-    /// The mutation as the device sent it, when the server could keep it (`null` past the
-    /// organisation's quota: the device still holds it).
+    /// The mutation as the device sent it (a [`Mutation`]: its seq and its op), when the
+    /// server could keep it (`null` past the organisation's quota: the device still holds it).
     pub op: serde_json::Value,
     /// Its size as sent, in bytes.
     pub bytes: u64,
