@@ -23,6 +23,9 @@ pub const MAX_CHANGES_PER_PULL: u32 = 500;
 /// Largest request body the server accepts, in bytes. A device cuts its pushes to fit
 /// ([`push_batch_len`]); one visit at its largest (a 512 KB signature, the longest notes) fits.
 pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
+/// Largest blob (a photo, an attachment) one upload may carry, in bytes: the limit of
+/// `PUT /api/blobs/{sha256}`, apart from the push's, since a push is not a photo.
+pub const MAX_BLOB_BYTES: usize = 8 * 1024 * 1024;
 
 /// How many of `mutations`, from the first, one push may carry: at most
 /// [`MAX_MUTATIONS_PER_PUSH`], and no more than fit in [`MAX_REQUEST_BYTES`] as JSON by a

@@ -16,6 +16,9 @@ pub enum Error {
     /// The body is larger than the server accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// The request (its body, or the answer to it) took longer than the server waits.
+    #[error("the request took too long")]
+    RequestTimeout,
     /// No valid token.
     #[error("not logged in, or the session has expired")]
     Unauthorized,
@@ -64,6 +67,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Error::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Error::Forbidden(code) => (StatusCode::FORBIDDEN, code),

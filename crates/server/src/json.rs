@@ -28,7 +28,22 @@ fn json_error(rejection: JsonRejection) -> Error {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return Error::PayloadTooLarge;
     }
+    if body_timed_out(&rejection) {
+        return Error::RequestTimeout;
+    }
     Error::BadRequest(rejection.body_text())
+}
+
+/// Whether the body stopped coming for longer than the server waits (crate::limits).
+fn body_timed_out(rejection: &JsonRejection) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(rejection);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// `axum::extract::Query`, with the same error shape.

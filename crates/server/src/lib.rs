@@ -7,20 +7,28 @@ pub mod db;
 pub mod error;
 pub mod import;
 pub mod json;
+pub mod limits;
 pub mod policy;
 pub mod reports;
 pub mod seed;
+pub mod serve;
 pub mod static_files;
 pub mod sync;
 
 use std::{path::PathBuf, sync::Arc};
 
-use axum::{Router, extract::DefaultBodyLimit, routing::get};
-use tower_http::trace::TraceLayer;
+use axum::{Router, http::StatusCode, middleware::map_response, routing::get};
+use tower_http::{
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
+    trace::TraceLayer,
+};
 
 use auth::throttle::LoginThrottle;
 pub use db::Db;
 pub use error::Error;
+pub use limits::Limits;
+use limits::{SMALL_BODY_BYTES, body_limit, json_errors};
+pub use serve::serve;
 
 /// Largest request body accepted, in bytes: the wire's limit, which devices cut pushes to.
 pub const MAX_BODY_BYTES: usize = revisit_domain::wire::MAX_REQUEST_BYTES;
@@ -47,19 +55,38 @@ impl AppState {
     }
 }
 
-/// The whole application: API routes, then the static client for everything else.
+/// The whole application with the default [`Limits`].
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
+    router_with(state, &Limits::default())
+}
+
+/// The whole application: API routes, then the static client for everything else; the
+/// request timeouts of `limits` on every request.
+///
+/// Each API route has a body limit: a push [`MAX_BODY_BYTES`], the rest
+/// [`SMALL_BODY_BYTES`].
+pub fn router_with(state: AppState, limits: &Limits) -> Router {
+    let small = Router::new()
         .route("/health", get(|| async { "ok" }))
         .merge(auth::router())
-        .merge(sync::router())
         .merge(reports::router())
+        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
+    let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
+    let api = body_limit(small, SMALL_BODY_BYTES)
+        .merge(body_limit(sync, MAX_BODY_BYTES))
         .fallback(|| async { Error::NotFound })
-        .method_not_allowed_fallback(|| async { Error::MethodNotAllowed })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state.clone());
     Router::new()
         .nest("/api", api)
-        .merge(static_files::router(&state.dist))
+        .merge(body_limit(
+            static_files::router(&state.dist),
+            SMALL_BODY_BYTES,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+        .layer(map_response(json_errors))
         .layer(TraceLayer::new_for_http())
 }
