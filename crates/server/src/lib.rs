@@ -10,6 +10,7 @@ pub mod json;
 pub mod limits;
 pub mod policy;
 pub mod reports;
+pub mod security;
 pub mod seed;
 pub mod serve;
 pub mod static_files;
@@ -60,8 +61,8 @@ pub fn router(state: AppState) -> Router {
     router_with(state, &Limits::default())
 }
 
-/// The whole application: API routes, then the static client for everything else; the
-/// request timeouts of `limits` on every request.
+/// The whole application: API routes, then the static client for everything else; security
+/// headers and the request timeouts of `limits` on every response.
 ///
 /// Each API route has a body limit: a push [`MAX_BODY_BYTES`], the rest
 /// [`SMALL_BODY_BYTES`].
@@ -76,7 +77,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .merge(body_limit(sync, MAX_BODY_BYTES))
         .fallback(|| async { Error::NotFound })
         .with_state(state.clone());
-    Router::new()
+    let app = Router::new()
         .nest("/api", api)
         .merge(body_limit(
             static_files::router(&state.dist),
@@ -87,6 +88,6 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
-        .layer(map_response(json_errors))
-        .layer(TraceLayer::new_for_http())
+        .layer(map_response(json_errors));
+    security::with_headers(app).layer(TraceLayer::new_for_http())
 }

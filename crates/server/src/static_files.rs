@@ -1,4 +1,5 @@
-//! The built client: files from dist/, index.html for client routes, and a cache policy per file.
+//! The built client: files from dist/, index.html for client routes, each page with its
+//! Content-Security-Policy, and a cache policy per file.
 //!
 //! `index.html` and `sw.js` (and every other unhashed file) are sent with `no-cache`, which
 //! means "revalidate": the service worker keeps the app working offline, and online every load
@@ -6,16 +7,27 @@
 //! may be cached for a year. A missing asset (a path whose last segment has a dot) is a 404,
 //! never index.html: an old hashed URL must not be cached for a year as HTML.
 
-use std::{convert::Infallible, path::Path};
+use std::{
+    collections::HashMap,
+    convert::Infallible,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+    time::SystemTime,
+};
 
 use axum::{
     Router,
     extract::{Request, State},
-    http::{HeaderValue, StatusCode, header::CACHE_CONTROL},
+    http::{
+        HeaderValue, StatusCode,
+        header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY},
+    },
     response::{IntoResponse, Response},
 };
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
+
+use crate::security::{content_security_policy, inline_script_hashes};
 
 /// Serves `dist`; without a built client, every non-API path explains how to build one.
 pub fn router(dist: &Path) -> Router {
@@ -30,7 +42,9 @@ pub fn router(dist: &Path) -> Router {
     }
     let files = Files {
         assets: ServeDir::new(dist),
-        pages: ServeDir::new(dist).fallback(ServeFile::new(index)),
+        pages: ServeDir::new(dist).fallback(ServeFile::new(&index)),
+        index,
+        policies: Arc::default(),
     };
     Router::new().fallback(serve).with_state(files)
 }
@@ -41,6 +55,10 @@ struct Files {
     assets: ServeDir,
     /// Client routes: anything not on disk is answered with index.html (the SPA's router decides).
     pages: ServeDir<ServeFile>,
+    /// The page.
+    index: PathBuf,
+    /// The page's policy, made from it.
+    policies: Arc<PagePolicies>,
 }
 
 async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Infallible> {
@@ -63,7 +81,40 @@ async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Inf
     };
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    // Decided by the request, not the reply: a 304 to a page revalidating has no content
+    // type, and the browser takes its headers, this policy included, for the cached page.
+    if !name.contains('.') || name.ends_with(".html") {
+        let policy = files.policies.of(&files.index);
+        res.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
+    }
     Ok(res)
+}
+
+/// The page's Content-Security-Policy with the hashes of its inline scripts, made again
+/// when the page changes on disk (a new build while the server runs).
+#[derive(Debug, Default)]
+struct PagePolicies {
+    made: Mutex<HashMap<PathBuf, (Option<SystemTime>, HeaderValue)>>,
+}
+
+impl PagePolicies {
+    fn of(&self, index: &Path) -> HeaderValue {
+        let modified = std::fs::metadata(index).and_then(|m| m.modified()).ok();
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((when, policy)) = made.get(index)
+            && *when == modified
+        {
+            return policy.clone();
+        }
+        // Unreadable, the page gets the policy without hashes: its inline scripts do not run.
+        let hashes = std::fs::read_to_string(index)
+            .map(|html| inline_script_hashes(&html))
+            .unwrap_or_default();
+        let policy = HeaderValue::try_from(content_security_policy(&hashes))
+            .expect("the policy is ASCII without control characters");
+        made.insert(index.to_path_buf(), (modified, policy.clone()));
+        policy
+    }
 }
 
 /// Whether a file name carries Trunk's content hash: `revisit-4b5dcc25861d6c88_bg.wasm`,

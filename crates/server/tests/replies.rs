@@ -1,5 +1,5 @@
-//! What every reply carries, through the real router: bodies over a route's limit refused as
-//! JSON.
+//! What every reply carries, through the real router: security headers on API replies, client
+//! files and errors alike; bodies over a route's limit refused as JSON.
 
 use axum::{
     Router,
@@ -72,6 +72,63 @@ impl TestApp {
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
     headers.get(name).map_or("", |v| v.to_str().unwrap())
+}
+
+#[tokio::test]
+async fn every_reply_carries_the_security_headers() {
+    let app = app().await;
+    let requests = [
+        Request::get("/api/health").body(Body::empty()).unwrap(),
+        Request::get("/api/no-such-route")
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/api/auth/me").body(Body::empty()).unwrap(),
+        Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{not json"))
+            .unwrap(),
+        Request::post("/api/auth/login")
+            .header(header::CONTENT_LENGTH, "999999999")
+            .body(Body::empty())
+            .unwrap(),
+        Request::get("/").body(Body::empty()).unwrap(),
+        Request::get("/visit/new").body(Body::empty()).unwrap(),
+        Request::get("/sw.js").body(Body::empty()).unwrap(),
+        Request::get("/missing-0123456789abcdef.js")
+            .body(Body::empty())
+            .unwrap(),
+    ];
+    for req in requests {
+        let what = format!("{} {}", req.method(), req.uri());
+        let (status, headers, _) = app.send(req).await;
+        assert_eq!(
+            header(&headers, "x-content-type-options"),
+            "nosniff",
+            "{what} {status}"
+        );
+        assert_eq!(header(&headers, "referrer-policy"), "no-referrer", "{what}");
+        assert_eq!(header(&headers, "x-frame-options"), "DENY", "{what}");
+        assert_eq!(
+            header(&headers, "cross-origin-opener-policy"),
+            "same-origin",
+            "{what}"
+        );
+        let csp = header(&headers, "content-security-policy");
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "img-src 'self' data: blob:",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ] {
+            assert!(
+                csp.contains(directive),
+                "{what}: {directive} missing from {csp:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

@@ -1,12 +1,15 @@
-//! The built client as the server sends it: SPA fallback, cache policy, and no client at all.
+//! The built client as the server sends it: SPA fallback, cache policy, page policies, and no
+//! client at all.
 
 use axum::{
     Router,
     body::Body,
-    http::{Request, StatusCode, header},
+    http::{HeaderMap, Request, StatusCode, header},
 };
+use base64::{Engine, engine::general_purpose::STANDARD};
 use http_body_util::BodyExt;
 use revisit_server::{AppState, Db, router};
+use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 async fn app(dir: &tempfile::TempDir, dist: &str) -> Router {
@@ -14,36 +17,71 @@ async fn app(dir: &tempfile::TempDir, dist: &str) -> Router {
     router(AppState::new(db, dir.path().join(dist)))
 }
 
-/// Status, Cache-Control, body.
-async fn get(app: &Router, uri: &str) -> (StatusCode, String, String) {
-    let res = app
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let cache = res
-        .headers()
-        .get(header::CACHE_CONTROL)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, cache, String::from_utf8_lossy(&body).into_owned())
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
 }
 
-const INDEX: &str = "<!doctype html><title>回访</title>";
-const HASHED: &str = "/revisit-4b5dcc25861d6c88_bg.wasm";
+impl Reply {
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(name).map_or("", |v| v.to_str().unwrap())
+    }
 
+    fn cache(&self) -> &str {
+        self.header(header::CACHE_CONTROL)
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn fetch(app: &Router, req: Request<Body>) -> Reply {
+    let res = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn get(app: &Router, uri: &str) -> Reply {
+    fetch(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+/// The field app's page as Trunk 0.21.14 writes it: its loader and the service worker's
+/// registration inline.
+const LOADER: &str = "\nimport init, * as bindings from '/revisit-4b5dcc25861d6c88.js';\nconst wasm = await init({ module_or_path: '/revisit-4b5dcc25861d6c88_bg.wasm' });\n";
+const REGISTER: &str = "navigator.serviceWorker.register('/sw.js');";
+/// Names of a Trunk build.
+const WASM: &str = "/revisit-4b5dcc25861d6c88_bg.wasm";
+const JS: &str = "/revisit-4b5dcc25861d6c88.js";
+const CSS: &str = "/main-b41135b03d568480.css";
+
+fn field_page() -> String {
+    format!(
+        "<!doctype html><head><title>回访</title><script type=\"module\">{LOADER}</script><script>{REGISTER}</script></head><body></body>"
+    )
+}
+
+/// A built field app.
 fn built(dir: &tempfile::TempDir) {
     let dist = dir.path().join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), INDEX).unwrap();
+    std::fs::create_dir_all(dist.join("icons")).unwrap();
+    std::fs::write(dist.join("index.html"), field_page()).unwrap();
     std::fs::write(
         dist.join("sw.js"),
-        "self.addEventListener('fetch', () => {});",
+        "self.addEventListener('fetch', () => {}); // field",
     )
     .unwrap();
-    std::fs::write(dist.join(&HASHED[1..]), b"\0asm").unwrap();
+    std::fs::write(dist.join(&WASM[1..]), b"\0asm").unwrap();
+    std::fs::write(dist.join(&JS[1..]), "export default function init() {}").unwrap();
+    std::fs::write(dist.join(&CSS[1..]), "body { margin: 0 }").unwrap();
+    std::fs::write(dist.join("icons/icon-192.png"), b"\x89PNG").unwrap();
 }
 
 #[tokio::test]
@@ -52,37 +90,102 @@ async fn client_routes_get_index_html_and_only_hashed_files_are_cached_long() {
     built(&dir);
     let app = app(&dir, "dist").await;
     for page in ["/", "/index.html", "/customers/0190-abc", "/visit/new"] {
-        let (status, cache, body) = get(&app, page).await;
+        let r = get(&app, page).await;
         assert_eq!(
-            (status, cache.as_str()),
+            (r.status, r.cache()),
             (StatusCode::OK, "no-cache"),
             "{page}"
         );
-        assert_eq!(body, INDEX, "{page}");
+        assert_eq!(r.text(), field_page(), "{page}");
     }
-    let (status, cache, body) = get(&app, "/sw.js").await;
-    assert_eq!((status, cache.as_str()), (StatusCode::OK, "no-cache"));
-    assert!(body.contains("fetch"));
-    let (status, cache, _) = get(&app, HASHED).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        cache.contains("immutable") && cache.contains("max-age=31536000"),
-        "{cache}"
-    );
+    let r = get(&app, "/sw.js").await;
+    assert_eq!((r.status, r.cache()), (StatusCode::OK, "no-cache"));
+    assert!(r.text().contains("field"));
+    for asset in [WASM, JS, CSS] {
+        let r = get(&app, asset).await;
+        assert_eq!(r.status, StatusCode::OK, "{asset}");
+        assert_eq!(r.cache(), "public, max-age=31536000, immutable", "{asset}");
+    }
+    let r = get(&app, "/icons/icon-192.png").await;
+    assert_eq!((r.status, r.cache()), (StatusCode::OK, "no-cache"));
 
     // An asset of an older build is missing: 404, not index.html cached for a year.
-    let (status, cache, body) = get(&app, "/revisit-00000000000000aa.js").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(!cache.contains("immutable"));
-    assert_ne!(body, INDEX);
+    let r = get(&app, "/revisit-00000000000000aa.js").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.cache().contains("immutable"));
+    assert_ne!(r.text(), field_page());
 
-    let (status, _, body) = get(&app, "/api/health").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
-    let (status, _, body) = get(&app, "/api/no-such-route").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    let r = get(&app, "/api/health").await;
+    assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn each_page_allows_exactly_its_own_inline_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir);
+    let app = app(&dir, "dist").await;
+    let hash = |text: &str| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(text)));
+    let field = get(&app, "/customers/1").await;
+    let policy = field.header(header::CONTENT_SECURITY_POLICY);
+    let scripts = policy
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src "))
+        .unwrap();
+    assert_eq!(
+        scripts,
+        format!(
+            "script-src 'self' 'wasm-unsafe-eval' {} {}",
+            hash(LOADER),
+            hash(REGISTER)
+        )
+    );
+    // A page revalidated by the browser: the 304's headers replace the cached page's, so it
+    // carries the page's policy too.
+    let modified = field.header(header::LAST_MODIFIED).to_owned();
+    assert!(!modified.is_empty());
+    for uri in ["/", "/customers/1", "/index.html"] {
+        let r = fetch(
+            &app,
+            Request::get(uri)
+                .header(header::IF_MODIFIED_SINCE, &modified)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert!(
+            r.header(header::CONTENT_SECURITY_POLICY)
+                .contains(&hash(LOADER)),
+            "{uri}: {}",
+            r.header(header::CONTENT_SECURITY_POLICY)
+        );
+    }
+    // Files and API replies get the policy without any inline script.
+    for uri in [JS, "/api/health"] {
+        let policy = get(&app, uri)
+            .await
+            .header(header::CONTENT_SECURITY_POLICY)
+            .to_owned();
+        assert!(
+            policy.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{uri}: {policy}"
+        );
+    }
+
+    // A new build while the server runs: the page's new loader is allowed at once.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let rebuilt = field_page().replace("4b5dcc25861d6c88", "1111222233334444");
+    std::fs::write(dir.path().join("dist/index.html"), &rebuilt).unwrap();
+    let policy = get(&app, "/")
+        .await
+        .header(header::CONTENT_SECURITY_POLICY)
+        .to_owned();
     assert!(
-        body.contains("not_found"),
-        "the API never answers with the client: {body}"
+        policy.contains(&hash(
+            &LOADER.replace("4b5dcc25861d6c88", "1111222233334444")
+        )),
+        "{policy}"
     );
 }
 
@@ -90,11 +193,11 @@ async fn client_routes_get_index_html_and_only_hashed_files_are_cached_long() {
 async fn without_a_built_client_the_api_still_works() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir, "missing-dist").await;
-    let (status, _, body) = get(&app, "/").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(body.contains("not built"), "{body}");
-    let (status, _, body) = get(&app, "/api/health").await;
-    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+    let r = get(&app, "/").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.text().contains("not built"), "{}", r.text());
+    let r = get(&app, "/api/health").await;
+    assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, "ok"));
     assert!(
         dir.path().join("db/test.sqlite").exists(),
         "the database's folder is created"
