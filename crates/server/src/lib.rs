@@ -18,8 +18,15 @@ pub mod sync;
 
 use std::{path::PathBuf, sync::Arc};
 
-use axum::{Router, http::StatusCode, middleware::map_response, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header::CACHE_CONTROL},
+    middleware::map_response,
+    routing::{any, get},
+};
 use tower_http::{
+    compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
     trace::TraceLayer,
 };
@@ -61,11 +68,12 @@ pub fn router(state: AppState) -> Router {
     router_with(state, &Limits::default())
 }
 
-/// The whole application: API routes, then the static client for everything else; security
+/// The whole application: API routes, then the static clients for everything else; security
 /// headers and the request timeouts of `limits` on every response.
 ///
 /// Each API route has a body limit: a push [`MAX_BODY_BYTES`], the rest
-/// [`SMALL_BODY_BYTES`].
+/// [`SMALL_BODY_BYTES`]. API replies are compressed (brotli or gzip) and never cached; any
+/// unknown path under `/api`, `/api` itself included, is a JSON 404.
 pub fn router_with(state: AppState, limits: &Limits) -> Router {
     let small = Router::new()
         .route("/health", get(|| async { "ok" }))
@@ -75,19 +83,32 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let api = body_limit(small, SMALL_BODY_BYTES)
         .merge(body_limit(sync, MAX_BODY_BYTES))
-        .fallback(|| async { Error::NotFound })
-        .with_state(state.clone());
-    let app = Router::new()
-        .nest("/api", api)
+        .fallback(|| async { Error::NotFound });
+    // `nest` leaves `/api` and `/api/` to the client files.
+    let api_itself = Router::new()
+        .route("/api", any(|| async { Error::NotFound }))
+        .route("/api/", any(|| async { Error::NotFound }));
+    let app = api_replies(api_itself)
+        .nest("/api", api_replies(api))
+        .with_state(state.clone())
         .merge(body_limit(
             static_files::router(&state.dist),
             SMALL_BODY_BYTES,
         ))
         .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout))
         .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
+            axum::http::StatusCode::REQUEST_TIMEOUT,
             limits.request_timeout,
         ))
         .layer(map_response(json_errors));
     security::with_headers(app).layer(TraceLayer::new_for_http())
+}
+
+/// `api` with its replies compressed (brotli or gzip, as the client accepts) and never cached.
+fn api_replies(api: Router<AppState>) -> Router<AppState> {
+    api.layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(SetResponseHeaderLayer::overriding(
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }

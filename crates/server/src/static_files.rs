@@ -1,11 +1,15 @@
 //! The built client: files from dist/, index.html for client routes, each page with its
 //! Content-Security-Policy, and a cache policy per file.
 //!
-//! `index.html` and `sw.js` (and every other unhashed file) are sent with `no-cache`, which
-//! means "revalidate": the service worker keeps the app working offline, and online every load
-//! sees a new build at once. Files whose names carry Trunk's content hash never change, so they
-//! may be cached for a year. A missing asset (a path whose last segment has a dot) is a 404,
-//! never index.html: an old hashed URL must not be cached for a year as HTML.
+//! A missing asset (a path whose last segment has a dot) is a 404, never index.html: an old
+//! hashed URL must not be cached for a year as HTML. Paths are resolved by tower-http's
+//! `ServeDir`, which refuses `..` in every spelling, so nothing outside `dist/` is ever sent.
+//!
+//! `cargo xtask dist` writes a brotli and a gzip file beside each asset; they are sent to
+//! browsers that accept them. `index.html` and `sw.js` (and every other unhashed file) are sent
+//! `no-cache`, which means "revalidate": the service worker keeps the app working offline, and
+//! online every load sees a new build at once. Files whose names carry Trunk's content hash
+//! never change, so they may be cached for a year.
 
 use std::{
     collections::HashMap,
@@ -20,7 +24,7 @@ use axum::{
     extract::{Request, State},
     http::{
         HeaderValue, StatusCode,
-        header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY},
+        header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, VARY},
     },
     response::{IntoResponse, Response},
 };
@@ -40,9 +44,15 @@ pub fn router(dist: &Path) -> Router {
             )
         });
     }
+    let page = ServeFile::new(&index)
+        .precompressed_br()
+        .precompressed_gzip();
     let files = Files {
-        assets: ServeDir::new(dist),
-        pages: ServeDir::new(dist).fallback(ServeFile::new(&index)),
+        assets: ServeDir::new(dist).precompressed_br().precompressed_gzip(),
+        pages: ServeDir::new(dist)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(page),
         index,
         policies: Arc::default(),
     };
@@ -81,6 +91,10 @@ async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Inf
     };
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+    // Which file was sent depends on Accept-Encoding (a precompressed one, or not): a shared
+    // cache must not give brotli to a browser that did not ask for it.
+    res.headers_mut()
+        .insert(VARY, HeaderValue::from_static("accept-encoding"));
     // Decided by the request, not the reply: a 304 to a page revalidating has no content
     // type, and the browser takes its headers, this policy included, for the cached page.
     if !name.contains('.') || name.ends_with(".html") {
@@ -117,13 +131,22 @@ impl PagePolicies {
     }
 }
 
-/// Whether a file name carries Trunk's content hash: `revisit-4b5dcc25861d6c88_bg.wasm`,
-/// `main-10e865c86f5d2aad.css`.
+/// Whether a file name carries Trunk's content hash: `revisit-5cdc327c62ec8c8_bg.wasm`,
+/// `revisit-5cdc327c62ec8c8.js`, `main-b41135b03d568480.css`.
+///
+/// Trunk 0.21 writes the 64-bit hash in lower-case hex without leading zeros, so one build in
+/// sixteen has a 15-digit hash. Twelve to sixteen digits count: a hash shorter than that
+/// (one build in 65,536) is only revalidated, never wrongly cached, and names like
+/// `icon-192.png` are not taken for hashed.
 fn is_hashed(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() >= 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len())
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 #[cfg(test)]
@@ -131,11 +154,13 @@ mod tests {
     use super::is_hashed;
 
     #[test]
-    fn only_trunk_hashed_names_count_as_immutable() {
+    fn trunk_hashed_names_count_as_immutable_and_others_do_not() {
+        // As Trunk 0.21.14 wrote them into dist/ (the wasm's hash has 15 digits).
         for name in [
+            "revisit-5cdc327c62ec8c8_bg.wasm",
+            "revisit-5cdc327c62ec8c8.js",
+            "main-b41135b03d568480.css",
             "revisit-4b5dcc25861d6c88_bg.wasm",
-            "revisit-4b5dcc25861d6c88.js",
-            "main-10e865c86f5d2aad.css",
         ] {
             assert!(is_hashed(name), "{name}");
         }
@@ -144,6 +169,9 @@ mod tests {
             "sw.js",
             "manifest.webmanifest",
             "icon-192.png",
+            "icon-maskable-512.png",
+            "revisit-5CDC327C62EC8C8.js",
+            "revisit-00000000000000aa1.js",
             "",
         ] {
             assert!(!is_hashed(name), "{name}");

@@ -1,5 +1,6 @@
 //! What every reply carries, through the real router: security headers on API replies, client
-//! files and errors alike; bodies over a route's limit refused as JSON.
+//! files and errors alike; API replies compressed and never cached; bodies over a route's
+//! limit refused as JSON.
 
 use axum::{
     Router,
@@ -128,6 +129,44 @@ async fn every_reply_carries_the_security_headers() {
                 "{what}: {directive} missing from {csp:?}"
             );
         }
+    }
+}
+
+#[tokio::test]
+async fn api_replies_are_compressed_and_never_cached() {
+    let app = app().await;
+    let token = app.token().await;
+    let pull = |encoding: &str| {
+        Request::get("/api/sync/pull?cursor=0")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, headers, plain) = app.send(pull("identity")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, "content-encoding"), "");
+    assert_eq!(header(&headers, "cache-control"), "no-store");
+    assert!(serde_json::from_slice::<serde_json::Value>(&plain).is_ok());
+    for encoding in ["br", "gzip"] {
+        let (status, headers, compressed) = app.send(pull(encoding)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(header(&headers, "content-encoding"), encoding);
+        assert_eq!(header(&headers, "cache-control"), "no-store");
+        assert!(
+            compressed.len() * 3 < plain.len(),
+            "{encoding}: {} of {} bytes",
+            compressed.len(),
+            plain.len()
+        );
+    }
+    // Errors too are never cached.
+    for uri in ["/api/auth/me", "/api/nope", "/api"] {
+        let (status, headers, _) = app
+            .send(Request::get(uri).body(Body::empty()).unwrap())
+            .await;
+        assert!(status.is_client_error(), "{uri}");
+        assert_eq!(header(&headers, "cache-control"), "no-store", "{uri}");
     }
 }
 

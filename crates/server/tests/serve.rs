@@ -1,5 +1,5 @@
 //! The server on a real socket, as a hostile client meets it: slow headers, idle and capped
-//! connections, bodies too large or too slow.
+//! connections, bodies too large or too slow, traversal in the raw request line.
 
 use std::{
     net::SocketAddr,
@@ -24,7 +24,8 @@ struct Server {
 }
 
 impl Server {
-    /// The demo organisation behind a real listener on a free port, serving a small client.
+    /// The demo organisation behind a real listener on a free port, serving a small client
+    /// next to a file that must never be sent.
     async fn start(limits: Limits) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("test.sqlite")).await.unwrap();
@@ -38,6 +39,7 @@ impl Server {
             "<!doctype html><title>回访</title>",
         )
         .unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "outside dist").unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let app = router_with(AppState::new(db, dist), &limits);
@@ -405,5 +407,35 @@ async fn a_request_slower_than_the_request_timeout_gets_408() {
     assert_eq!(r.status, 408, "{}", r.head);
     assert_eq!(r.error().code, "request_timeout");
     assert!(started.elapsed() >= Duration::from_millis(800));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn traversal_in_the_request_line_never_reaches_a_file_outside_dist() {
+    let server = Server::start(quick()).await;
+    for target in [
+        "/../secret.txt",
+        "/..\\secret.txt",
+        "/\\..\\secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/.%2e/secret.txt",
+        "/..%5csecret.txt",
+        "//../secret.txt",
+        "/./../secret.txt",
+    ] {
+        let r = server
+            .raw(
+                format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+            )
+            .await;
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(!body.contains("outside dist"), "{target} sent the file");
+        assert!(
+            matches!(r.status, 400 | 404) || (r.status == 200 && body.contains("<title>回访")),
+            "{target}: {}",
+            r.head
+        );
+    }
     server.stop().await;
 }

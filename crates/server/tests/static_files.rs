@@ -1,5 +1,5 @@
-//! The built client as the server sends it: SPA fallback, cache policy, page policies, and no
-//! client at all.
+//! The built client as the server sends it: SPA fallback, cache policy, precompressed files,
+//! page policies, traversal attempts, and no client at all.
 
 use axum::{
     Router,
@@ -55,11 +55,11 @@ async fn get(app: &Router, uri: &str) -> Reply {
 
 /// The field app's page as Trunk 0.21.14 writes it: its loader and the service worker's
 /// registration inline.
-const LOADER: &str = "\nimport init, * as bindings from '/revisit-4b5dcc25861d6c88.js';\nconst wasm = await init({ module_or_path: '/revisit-4b5dcc25861d6c88_bg.wasm' });\n";
+const LOADER: &str = "\nimport init, * as bindings from '/revisit-5cdc327c62ec8c8.js';\nconst wasm = await init({ module_or_path: '/revisit-5cdc327c62ec8c8_bg.wasm' });\n";
 const REGISTER: &str = "navigator.serviceWorker.register('/sw.js');";
-/// Names of a Trunk build.
-const WASM: &str = "/revisit-4b5dcc25861d6c88_bg.wasm";
-const JS: &str = "/revisit-4b5dcc25861d6c88.js";
+/// The real names of a Trunk 0.21.14 build: the wasm's hash has 15 digits.
+const WASM: &str = "/revisit-5cdc327c62ec8c8_bg.wasm";
+const JS: &str = "/revisit-5cdc327c62ec8c8.js";
 const CSS: &str = "/main-b41135b03d568480.css";
 
 fn field_page() -> String {
@@ -68,7 +68,7 @@ fn field_page() -> String {
     )
 }
 
-/// A built field app.
+/// A built field app, next to a file that must never be sent.
 fn built(dir: &tempfile::TempDir) {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(dist.join("icons")).unwrap();
@@ -82,6 +82,7 @@ fn built(dir: &tempfile::TempDir) {
     std::fs::write(dist.join(&JS[1..]), "export default function init() {}").unwrap();
     std::fs::write(dist.join(&CSS[1..]), "body { margin: 0 }").unwrap();
     std::fs::write(dist.join("icons/icon-192.png"), b"\x89PNG").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "outside dist").unwrap();
 }
 
 #[tokio::test]
@@ -117,6 +118,29 @@ async fn client_routes_get_index_html_and_only_hashed_files_are_cached_long() {
 
     let r = get(&app, "/api/health").await;
     assert_eq!((r.status, r.text().as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn the_api_never_answers_with_the_client() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir);
+    let app = app(&dir, "dist").await;
+    for uri in [
+        "/api",
+        "/api/",
+        "/api/no-such-route",
+        "/api/sync",
+        "/api/auth/login/x",
+    ] {
+        let r = get(&app, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert_eq!(r.header(header::CONTENT_TYPE), "application/json", "{uri}");
+        assert_eq!(r.cache(), "no-store", "{uri}");
+        let error: revisit_domain::wire::ApiError = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(error.code, "not_found", "{uri}");
+    }
+    let r = fetch(&app, Request::post("/api").body(Body::from("{}")).unwrap()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -175,7 +199,7 @@ async fn each_page_allows_exactly_its_own_inline_scripts() {
 
     // A new build while the server runs: the page's new loader is allowed at once.
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let rebuilt = field_page().replace("4b5dcc25861d6c88", "1111222233334444");
+    let rebuilt = field_page().replace("5cdc327c62ec8c8", "1111222233334444");
     std::fs::write(dir.path().join("dist/index.html"), &rebuilt).unwrap();
     let policy = get(&app, "/")
         .await
@@ -183,10 +207,82 @@ async fn each_page_allows_exactly_its_own_inline_scripts() {
         .to_owned();
     assert!(
         policy.contains(&hash(
-            &LOADER.replace("4b5dcc25861d6c88", "1111222233334444")
+            &LOADER.replace("5cdc327c62ec8c8", "1111222233334444")
         )),
         "{policy}"
     );
+}
+
+#[tokio::test]
+async fn precompressed_files_are_sent_to_browsers_that_accept_them() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir);
+    let dist = dir.path().join("dist");
+    std::fs::write(dist.join(format!("{}.br", &WASM[1..])), b"brotli bytes").unwrap();
+    std::fs::write(dist.join(format!("{}.gz", &WASM[1..])), b"gzip bytes").unwrap();
+    std::fs::write(dist.join("index.html.br"), b"brotli page").unwrap();
+    let app = app(&dir, "dist").await;
+    let with = |uri: &str, accept: &str| {
+        Request::get(uri)
+            .header(header::ACCEPT_ENCODING, accept)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = fetch(&app, with(WASM, "gzip, deflate, br, zstd")).await;
+    assert_eq!(r.header(header::CONTENT_ENCODING), "br");
+    assert_eq!(r.header(header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(r.body, b"brotli bytes");
+    assert!(r.cache().contains("immutable"));
+    assert!(
+        r.header(header::VARY)
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
+    let r = fetch(&app, with(WASM, "gzip")).await;
+    assert_eq!(r.header(header::CONTENT_ENCODING), "gzip");
+    assert_eq!(r.body, b"gzip bytes");
+    let r = fetch(&app, with(WASM, "identity")).await;
+    assert_eq!(r.header(header::CONTENT_ENCODING), "");
+    assert_eq!(r.body, b"\0asm");
+    // A client route gets the compressed page too, with its policy.
+    let r = fetch(&app, with("/visit/new", "br")).await;
+    assert_eq!(r.header(header::CONTENT_ENCODING), "br");
+    assert_eq!(r.body, b"brotli page");
+    assert!(
+        r.header(header::CONTENT_SECURITY_POLICY)
+            .contains("sha256-")
+    );
+}
+
+#[tokio::test]
+async fn traversal_attempts_never_reach_a_file_outside_dist() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir);
+    let app = app(&dir, "dist").await;
+    for uri in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E/secret.txt",
+        "/icons/../../secret.txt",
+        "/icons/%2e%2e/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%5c..%5csecret.txt",
+        "/desk/../../secret.txt",
+        "/desk/%2e%2e/%2e%2e/secret.txt",
+        "/%2e%2e",
+        "/..",
+    ] {
+        let r = get(&app, uri).await;
+        assert!(!r.text().contains("outside dist"), "{uri} sent the file");
+        assert!(
+            r.status == StatusCode::NOT_FOUND
+                || r.status == StatusCode::BAD_REQUEST
+                || (r.status == StatusCode::OK && r.text() == field_page()),
+            "{uri}: {}",
+            r.status
+        );
+    }
 }
 
 #[tokio::test]
