@@ -1,9 +1,12 @@
-//! The built client: files from dist/, index.html for client routes, each page with its
-//! Content-Security-Policy, and a cache policy per file.
+//! The built clients: the field app at `/` from `dist/`, the office desk at `/desk/` from
+//! `dist/desk/`, each page with its Content-Security-Policy, and a cache policy per file.
 //!
-//! A missing asset (a path whose last segment has a dot) is a 404, never index.html: an old
-//! hashed URL must not be cached for a year as HTML. Paths are resolved by tower-http's
-//! `ServeDir`, which refuses `..` in every spelling, so nothing outside `dist/` is ever sent.
+//! A path without a dot in its last segment is a client route: under `/desk/` it gets
+//! `dist/desk/index.html` (when the desk is built), anywhere else `dist/index.html`, and the
+//! app's router decides. Each app registers its own `sw.js`, whose scope is its folder. A
+//! missing asset (a last segment with a dot) is a 404, never a page: an old hashed URL must not
+//! be cached for a year as HTML. Paths are resolved by tower-http's `ServeDir`, which refuses
+//! `..` in every spelling, so nothing outside `dist/` is ever sent.
 //!
 //! `cargo xtask dist` writes a brotli and a gzip file beside each asset; they are sent to
 //! browsers that accept them. `index.html` and `sw.js` (and every other unhashed file) are sent
@@ -33,6 +36,9 @@ use tower_http::services::{ServeDir, ServeFile};
 
 use crate::security::{content_security_policy, inline_script_hashes};
 
+/// The folder of the office desk app inside `dist/`, and its path on the server.
+pub const DESK: &str = "desk";
+
 /// Serves `dist`; without a built client, every non-API path explains how to build one.
 pub fn router(dist: &Path) -> Router {
     let index = dist.join("index.html");
@@ -44,16 +50,10 @@ pub fn router(dist: &Path) -> Router {
             )
         });
     }
-    let page = ServeFile::new(&index)
-        .precompressed_br()
-        .precompressed_gzip();
     let files = Files {
         assets: ServeDir::new(dist).precompressed_br().precompressed_gzip(),
-        pages: ServeDir::new(dist)
-            .precompressed_br()
-            .precompressed_gzip()
-            .fallback(page),
-        index,
+        field: App::new(dist, dist),
+        desk: App::new(dist, &dist.join(DESK)),
         policies: Arc::default(),
     };
     Router::new().fallback(serve).with_state(files)
@@ -63,34 +63,62 @@ pub fn router(dist: &Path) -> Router {
 struct Files {
     /// Exact files only: a missing one is a 404.
     assets: ServeDir,
-    /// Client routes: anything not on disk is answered with index.html (the SPA's router decides).
-    pages: ServeDir<ServeFile>,
-    /// The page.
-    index: PathBuf,
-    /// The page's policy, made from it.
+    /// The technicians' app, at `/`.
+    field: App,
+    /// The office app, at `/desk/`.
+    desk: App,
+    /// Each app's page policy, made from its `index.html`.
     policies: Arc<PagePolicies>,
 }
 
+/// One single-page app: its `index.html`, and client routes answered with it.
+#[derive(Clone)]
+struct App {
+    index: PathBuf,
+    /// Anything not on disk is answered with index.html (the app's router decides).
+    pages: ServeDir<ServeFile>,
+}
+
+impl App {
+    fn new(dist: &Path, folder: &Path) -> App {
+        let index = folder.join("index.html");
+        let page = ServeFile::new(&index)
+            .precompressed_br()
+            .precompressed_gzip();
+        App {
+            pages: ServeDir::new(dist)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(page),
+            index,
+        }
+    }
+}
+
 async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Infallible> {
-    let name = req
-        .uri()
-        .path()
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let path = req.uri().path();
+    let in_desk = path
+        .strip_prefix('/')
+        .and_then(|p| p.strip_prefix(DESK))
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    let app = if in_desk && files.desk.index.exists() {
+        &files.desk
+    } else {
+        &files.field
+    };
+    let name = path.rsplit('/').next().unwrap_or_default().to_owned();
     let mut res = if name.contains('.') {
         files.assets.oneshot(req).await?.into_response()
     } else {
-        files.pages.oneshot(req).await?.into_response()
+        app.pages.clone().oneshot(req).await?.into_response()
     };
-    let policy = if is_hashed(&name) && res.status().is_success() {
+    let cache = if is_hashed(&name) && res.status().is_success() {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     };
     res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static(policy));
+        .insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     // Which file was sent depends on Accept-Encoding (a precompressed one, or not): a shared
     // cache must not give brotli to a browser that did not ask for it.
     res.headers_mut()
@@ -98,13 +126,13 @@ async fn serve(State(files): State<Files>, req: Request) -> Result<Response, Inf
     // Decided by the request, not the reply: a 304 to a page revalidating has no content
     // type, and the browser takes its headers, this policy included, for the cached page.
     if !name.contains('.') || name.ends_with(".html") {
-        let policy = files.policies.of(&files.index);
+        let policy = files.policies.of(&app.index);
         res.headers_mut().insert(CONTENT_SECURITY_POLICY, policy);
     }
     Ok(res)
 }
 
-/// The page's Content-Security-Policy with the hashes of its inline scripts, made again
+/// Each app's Content-Security-Policy with the hashes of its page's inline scripts, made again
 /// when the page changes on disk (a new build while the server runs).
 #[derive(Debug, Default)]
 struct PagePolicies {

@@ -1,5 +1,5 @@
-//! The built client as the server sends it: SPA fallback, cache policy, precompressed files,
-//! page policies, traversal attempts, and no client at all.
+//! The built clients as the server sends them: the field app and the desk, SPA fallback, cache
+//! policy, precompressed files, page policies, traversal attempts, and no client at all.
 
 use axum::{
     Router,
@@ -57,6 +57,7 @@ async fn get(app: &Router, uri: &str) -> Reply {
 /// registration inline.
 const LOADER: &str = "\nimport init, * as bindings from '/revisit-5cdc327c62ec8c8.js';\nconst wasm = await init({ module_or_path: '/revisit-5cdc327c62ec8c8_bg.wasm' });\n";
 const REGISTER: &str = "navigator.serviceWorker.register('/sw.js');";
+const DESK_PAGE: &str = "<!doctype html><title>回访 办公室</title><script type=\"module\">import '/desk/desk-0123456789abcdef.js';</script>";
 /// The real names of a Trunk 0.21.14 build: the wasm's hash has 15 digits.
 const WASM: &str = "/revisit-5cdc327c62ec8c8_bg.wasm";
 const JS: &str = "/revisit-5cdc327c62ec8c8.js";
@@ -68,8 +69,8 @@ fn field_page() -> String {
     )
 }
 
-/// A built field app, next to a file that must never be sent.
-fn built(dir: &tempfile::TempDir) {
+/// A built field app; with `desk`, the desk app too.
+fn built(dir: &tempfile::TempDir, desk: bool) {
     let dist = dir.path().join("dist");
     std::fs::create_dir_all(dist.join("icons")).unwrap();
     std::fs::write(dist.join("index.html"), field_page()).unwrap();
@@ -83,12 +84,22 @@ fn built(dir: &tempfile::TempDir) {
     std::fs::write(dist.join(&CSS[1..]), "body { margin: 0 }").unwrap();
     std::fs::write(dist.join("icons/icon-192.png"), b"\x89PNG").unwrap();
     std::fs::write(dir.path().join("secret.txt"), "outside dist").unwrap();
+    if desk {
+        std::fs::create_dir_all(dist.join("desk")).unwrap();
+        std::fs::write(dist.join("desk/index.html"), DESK_PAGE).unwrap();
+        std::fs::write(dist.join("desk/sw.js"), "// desk worker").unwrap();
+        std::fs::write(
+            dist.join("desk/desk-0123456789abcdef.js"),
+            "console.log('desk')",
+        )
+        .unwrap();
+    }
 }
 
 #[tokio::test]
 async fn client_routes_get_index_html_and_only_hashed_files_are_cached_long() {
     let dir = tempfile::tempdir().unwrap();
-    built(&dir);
+    built(&dir, false);
     let app = app(&dir, "dist").await;
     for page in ["/", "/index.html", "/customers/0190-abc", "/visit/new"] {
         let r = get(&app, page).await;
@@ -123,7 +134,7 @@ async fn client_routes_get_index_html_and_only_hashed_files_are_cached_long() {
 #[tokio::test]
 async fn the_api_never_answers_with_the_client() {
     let dir = tempfile::tempdir().unwrap();
-    built(&dir);
+    built(&dir, true);
     let app = app(&dir, "dist").await;
     for uri in [
         "/api",
@@ -144,9 +155,60 @@ async fn the_api_never_answers_with_the_client() {
 }
 
 #[tokio::test]
+async fn the_desk_has_its_own_pages_and_service_worker_under_desk() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir, true);
+    let app = app(&dir, "dist").await;
+    for page in [
+        "/desk/",
+        "/desk/index.html",
+        "/desk/reports",
+        "/desk/customers/42",
+    ] {
+        let r = get(&app, page).await;
+        assert_eq!(
+            (r.status, r.cache()),
+            (StatusCode::OK, "no-cache"),
+            "{page}"
+        );
+        assert_eq!(r.text(), DESK_PAGE, "{page}");
+    }
+    // `/desk` is the folder: the browser is sent to `/desk/`, whose scope the desk's worker has.
+    let r = get(&app, "/desk").await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_eq!(r.header(header::LOCATION), "/desk/");
+    let r = get(&app, "/desk/sw.js").await;
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (StatusCode::OK, "// desk worker")
+    );
+    let r = get(&app, "/desk/desk-0123456789abcdef.js").await;
+    assert!(r.cache().contains("immutable"));
+    // The field app keeps everything else, a path that merely starts with "desk" included.
+    for page in ["/", "/desktop", "/customers/desk", "/deskx/1"] {
+        assert_eq!(get(&app, page).await.text(), field_page(), "{page}");
+    }
+    assert!(get(&app, "/sw.js").await.text().contains("field"));
+    assert_eq!(
+        get(&app, "/desk/missing.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn without_the_desk_its_paths_get_the_field_app() {
+    let dir = tempfile::tempdir().unwrap();
+    built(&dir, false);
+    let app = app(&dir, "dist").await;
+    let r = get(&app, "/desk/reports").await;
+    assert_eq!((r.status, r.text()), (StatusCode::OK, field_page()));
+    assert_eq!(get(&app, "/desk/sw.js").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn each_page_allows_exactly_its_own_inline_scripts() {
     let dir = tempfile::tempdir().unwrap();
-    built(&dir);
+    built(&dir, true);
     let app = app(&dir, "dist").await;
     let hash = |text: &str| format!("'sha256-{}'", STANDARD.encode(Sha256::digest(text)));
     let field = get(&app, "/customers/1").await;
@@ -164,6 +226,13 @@ async fn each_page_allows_exactly_its_own_inline_scripts() {
             hash(REGISTER)
         )
     );
+    let desk = get(&app, "/desk/").await;
+    let policy = desk.header(header::CONTENT_SECURITY_POLICY);
+    assert!(
+        policy.contains(&hash("import '/desk/desk-0123456789abcdef.js';")),
+        "{policy}"
+    );
+    assert!(!policy.contains(&hash(LOADER)), "{policy}");
     // A page revalidated by the browser: the 304's headers replace the cached page's, so it
     // carries the page's policy too.
     let modified = field.header(header::LAST_MODIFIED).to_owned();
@@ -216,7 +285,7 @@ async fn each_page_allows_exactly_its_own_inline_scripts() {
 #[tokio::test]
 async fn precompressed_files_are_sent_to_browsers_that_accept_them() {
     let dir = tempfile::tempdir().unwrap();
-    built(&dir);
+    built(&dir, false);
     let dist = dir.path().join("dist");
     std::fs::write(dist.join(format!("{}.br", &WASM[1..])), b"brotli bytes").unwrap();
     std::fs::write(dist.join(format!("{}.gz", &WASM[1..])), b"gzip bytes").unwrap();
@@ -257,7 +326,7 @@ async fn precompressed_files_are_sent_to_browsers_that_accept_them() {
 #[tokio::test]
 async fn traversal_attempts_never_reach_a_file_outside_dist() {
     let dir = tempfile::tempdir().unwrap();
-    built(&dir);
+    built(&dir, true);
     let app = app(&dir, "dist").await;
     for uri in [
         "/../secret.txt",
