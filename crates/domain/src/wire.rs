@@ -26,6 +26,9 @@ pub const MAX_REQUEST_BYTES: usize = 2 * 1024 * 1024;
 /// Largest blob (a photo, an attachment) one upload may carry, in bytes: the limit of
 /// `PUT /api/blobs/{sha256}`, apart from the push's, since a push is not a photo.
 pub const MAX_BLOB_BYTES: usize = 8 * 1024 * 1024;
+/// Longest login name, in characters: the server refuses a longer one before it counts a
+/// failed login for it.
+pub const MAX_USERNAME_CHARS: usize = 64;
 
 /// How many of `mutations`, from the first, one push may carry: at most
 /// [`MAX_MUTATIONS_PER_PUSH`], and no more than fit in [`MAX_REQUEST_BYTES`] as JSON by a

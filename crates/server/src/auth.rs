@@ -97,11 +97,17 @@ impl Session {
 
 async fn login(
     State(state): State<AppState>,
+    client: throttle::Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, Error> {
-    // Checked before the password, which also spares the hashing while a name is locked.
-    let now = std::time::Instant::now();
-    not_locked(&state, &req.username, now)?;
+    if req.username.chars().count() > throttle::MAX_USERNAME_CHARS {
+        return Err(Error::BadRequest(format!(
+            "a login name has at most {} characters",
+            throttle::MAX_USERNAME_CHARS
+        )));
+    }
+    // Let through before the password is checked, which also spares the hashing while locked.
+    let attempt = begin_attempt(&state, &req.username, client)?;
     let row: Option<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT u.id, u.org_id, u.name, u.role, u.password_hash, o.name FROM users u
          JOIN organisations o ON o.id = u.org_id WHERE u.username = ?",
@@ -120,10 +126,10 @@ async fn login(
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
     let Some((user_id, org_id, name, role, _, org_name)) = row.filter(|_| password_ok) else {
-        state.logins.failed(&req.username, now);
+        attempt.failed(std::time::Instant::now());
         return Err(Error::InvalidCredentials);
     };
-    state.logins.succeeded(&req.username);
+    attempt.succeeded(std::time::Instant::now());
 
     let mut tx = state.db.begin_write().await?;
     let owner: Option<String> = sqlx::query_scalar("SELECT user_id FROM devices WHERE id = ?")
@@ -182,13 +188,18 @@ async fn logout(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
-/// Refuses a user name locked by failed password checks, saying how long to wait.
-fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Result<(), Error> {
+/// Lets a password check of `username` from `client` begin, or refuses it while the name or
+/// the address is locked (see [`throttle`]), saying how long to wait.
+fn begin_attempt<'a>(
+    state: &'a AppState,
+    username: &str,
+    client: throttle::Client,
+) -> Result<throttle::Attempt<'a>, Error> {
     state
         .logins
-        .check(username, now)
+        .begin(username, client, std::time::Instant::now())
         .map_err(|wait| Error::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
         })
 }
 
@@ -196,6 +207,7 @@ fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Resu
 /// same lock as failed logins); the user's other sessions end, this one goes on.
 async fn change_password(
     State(state): State<AppState>,
+    client: throttle::Client,
     session: Session,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<serde_json::Value>, Error> {
@@ -216,8 +228,7 @@ async fn change_password(
             .bind(&org_id)
             .fetch_one(&state.db.read)
             .await?;
-    let now = std::time::Instant::now();
-    not_locked(&state, &username, now)?;
+    let attempt = begin_attempt(&state, &username, client)?;
     let ChangePasswordRequest {
         current_password,
         new_password,
@@ -231,10 +242,10 @@ async fn change_password(
     .await
     .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))??;
     let Some(new_hash) = new_hash else {
-        state.logins.failed(&username, now);
+        attempt.failed(std::time::Instant::now());
         return Err(Error::Forbidden("wrong_password"));
     };
-    state.logins.succeeded(&username);
+    attempt.succeeded(std::time::Instant::now());
     let mut tx = state.db.begin_write().await?;
     set_password(&mut tx, &user_id, &new_hash, Some(&session.token_sha256)).await?;
     tx.commit().await?;

@@ -42,10 +42,10 @@ pub enum Error {
         /// What the client sent.
         got: u32,
     },
-    /// Too many failed logins for this user name: wait before trying again.
-    #[error("too many failed logins for this user; try again in {retry_after_secs} s")]
+    /// Too many failed logins for this user name or from this address: wait before trying again.
+    #[error("too many failed logins; try again in {retry_after_secs} s")]
     TooManyAttempts {
-        /// Seconds until the name is unlocked.
+        /// Seconds until logins are let through again.
         retry_after_secs: u64,
     },
     /// Well-formed but not acceptable.

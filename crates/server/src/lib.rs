@@ -48,7 +48,7 @@ pub struct AppState {
     pub db: Db,
     /// The built client (Trunk's dist/ folder).
     pub dist: PathBuf,
-    /// Failed logins per user name (in memory, per process).
+    /// Failed logins per client address and user name (in memory, per process).
     pub logins: Arc<LoginThrottle>,
 }
 

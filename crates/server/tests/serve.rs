@@ -1,5 +1,6 @@
 //! The server on a real socket, as a hostile client meets it: slow headers, idle and capped
-//! connections, bodies too large or too slow, traversal in the raw request line.
+//! connections, bodies too large or too slow, traversal in the raw request line, and login
+//! failures counted per client address.
 
 use std::{
     net::SocketAddr,
@@ -8,7 +9,11 @@ use std::{
 
 use chrono::NaiveDate;
 use revisit_domain::wire::{ApiError, LoginResponse};
-use revisit_server::{AppState, Db, Limits, router_with, seed, serve};
+use revisit_server::{
+    AppState, Db, Limits,
+    auth::throttle::{ADDRESS_FIRST_LOCK, ADDRESS_FREE_FAILURES, FREE_FAILURES},
+    router_with, seed, serve,
+};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::{TcpListener, TcpStream},
@@ -437,5 +442,52 @@ async fn traversal_in_the_request_line_never_reaches_a_file_outside_dist() {
             r.head
         );
     }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_address_that_failed_many_logins_is_locked_before_it_can_lock_a_name() {
+    let server = Server::start(quick()).await;
+    // Too long a name is refused before anything is counted.
+    let long = "x".repeat(65);
+    for _ in 0..ADDRESS_FREE_FAILURES + 5 {
+        let r = server.login(&long, "guess").await;
+        assert_eq!((r.status, r.error().code.as_str()), (400, "bad_request"));
+    }
+    // Guesses spread over names, fewer than a name's lock each.
+    for n in 0..ADDRESS_FREE_FAILURES {
+        let name = format!("user{}", n / (FREE_FAILURES - 1));
+        let r = server.login(&name, "guess").await;
+        assert_eq!(r.status, 401, "{}", r.head);
+    }
+    // This address is now locked, for every name, the right password included.
+    let r = server.login("tech1", seed::DEMO_PASSWORD).await;
+    assert_eq!(r.status, 429, "{}", r.head);
+    assert_eq!(r.error().code, "too_many_attempts");
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(
+        (ADDRESS_FIRST_LOCK.as_secs() - 2..=ADDRESS_FIRST_LOCK.as_secs()).contains(&wait),
+        "Retry-After {wait}"
+    );
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_name_locked_from_elsewhere_still_logs_in_where_it_did_before() {
+    let server = Server::start(quick()).await;
+    assert_eq!(server.login("tech1", seed::DEMO_PASSWORD).await.status, 200);
+    // Wrong passwords for tech1 from this address lock the name, but this address has logged
+    // in as tech1, so the right password still works here.
+    for _ in 0..FREE_FAILURES {
+        assert_eq!(server.login("tech1", "guess").await.status, 401);
+    }
+    assert_eq!(server.login("tech1", seed::DEMO_PASSWORD).await.status, 200);
+    // A name never logged in from here is locked by its failures.
+    for _ in 0..FREE_FAILURES {
+        assert_eq!(server.login("tech2", "guess").await.status, 401);
+    }
+    let r = server.login("tech2", seed::DEMO_PASSWORD).await;
+    assert_eq!(r.status, 429, "{}", r.head);
     server.stop().await;
 }
