@@ -5,7 +5,7 @@
 //! kept-alive connection stays open), its body may pause for at most
 //! [`Limits::body_read_timeout`] between two reads, and the whole request, body and handler,
 //! must be answered within [`Limits::request_timeout`]; at most [`Limits::max_connections`] are
-//! served at once (the serve loop in [`crate::serve`] stops accepting at the cap). A body
+//! served at once (the serve loop in [`crate::serve()`] stops accepting at the cap). A body
 //! larger than its route's limit is refused with 413 before a byte of it is read when its
 //! `Content-Length` says so, and as soon as it passes the limit when it comes in chunks. The
 //! errors these layers make (408, 413) are sent as the API's JSON, like any other.
