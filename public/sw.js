@@ -1,7 +1,10 @@
 // Revisit's service worker: precache the app shell at install, serve it when offline.
 // The list and the version are written at build time (build/sw-precache.sh).
+// Its scope is the whole origin, but /desk/ belongs to the office app, which registers its own
+// worker there with caches of its own: this one neither answers for it nor deletes its caches.
 const CACHE = 'revisit-__VERSION__';
 const SHELL = __PRECACHE__;
+const OWN_CACHE = /^revisit-[0-9a-f]{16}$/;
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
@@ -10,7 +13,7 @@ self.addEventListener('install', (event) => {
 self.addEventListener('activate', (event) => {
   event.waitUntil(
     caches.keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith('revisit-') && k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => OWN_CACHE.test(k) && k !== CACHE).map((k) => caches.delete(k))))
       .then(() => self.clients.claim()),
   );
 });
@@ -19,7 +22,8 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   const url = new URL(request.url);
   // Data never comes from the cache: the app keeps its data in IndexedDB.
-  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) {
+  if (request.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')
+      || url.pathname === '/desk' || url.pathname.startsWith('/desk/')) {
     return;
   }
   if (request.mode === 'navigate') {

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: measured figures, printed; nothing here asserts a time.
 
 mod browser;
+mod lighthouse;
 mod report;
 mod sync;
 
@@ -14,14 +15,16 @@ use serde_json::Value;
 
 use crate::{cmd, dist, root, tools};
 
-/// Runs the benchmarks named in `only` (bundle, agenda, sync, report), or all of them; prints one
-/// JSON line per figure.
+/// Runs the benchmarks named in `only` (bundle, agenda, sync, report, lighthouse), or all of
+/// them; prints one JSON line per figure.
 pub(crate) fn main(only: &[String]) -> Result<()> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
-    if wanted("bundle") {
+    if wanted("bundle") || wanted("lighthouse") {
         dist::build()?;
+    }
+    if wanted("bundle") {
         bundle_size(&root().join("dist"))?;
     }
     if wanted("agenda") {
@@ -32,6 +35,9 @@ pub(crate) fn main(only: &[String]) -> Result<()> {
     }
     if wanted("report") {
         report::monthly(20_000)?;
+    }
+    if wanted("lighthouse") {
+        lighthouse::first_load()?;
     }
     Ok(())
 }

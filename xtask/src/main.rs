@@ -25,7 +25,8 @@ usage: cargo xtask <command>
                                 SQLite file (.revisit/revisit.sqlite) with a demo organisation
   test                          every check and test: fmt, clippy, native tests, wasm tests in
                                 headless Chromium, the end-to-end test with the server stopped
-  bench [bundle|agenda|sync]    benchmarks (all by default); prints figures as JSON lines
+  bench [bundle|agenda|sync|report|lighthouse]
+                                benchmarks (all by default); prints figures as JSON lines
   dist                          build the client into dist/ (release)
   setup [--browser]             install the build tools (and the test browser) if missing";
 

@@ -10,10 +10,22 @@ const TRUNK: &str = "0.21.14";
 /// Must equal the `wasm-bindgen` version pinned in Cargo.toml (and so in Cargo.lock).
 const WASM_BINDGEN: &str = "0.2.130";
 const BINARYEN: &str = "132";
+/// Lighthouse's major version, for `cargo xtask bench lighthouse` only.
+const LIGHTHOUSE: &str = "12";
 /// The browser the wasm and end-to-end tests drive.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 /// Its WebDriver.
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// What Chromium needs headless as root, without flooding the closed network (toolchain.md).
+pub(crate) const CHROMIUM_FLAGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
 
 /// Where project-local tools (wasm-opt from npm) live; ignored by git.
 fn tools_dir() -> PathBuf {
@@ -110,4 +122,20 @@ pub(crate) fn ensure_browser() -> Result<()> {
         "brotli",
     ]);
     run(install)
+}
+
+/// Lighthouse from npm in `.tools/` (installed if missing); returns its command.
+pub(crate) fn ensure_lighthouse() -> Result<PathBuf> {
+    let bin = tools_dir().join("node_modules/.bin/lighthouse");
+    let installed = version_of(&bin.to_string_lossy(), "--version")
+        .is_some_and(|v| v.trim().starts_with(&format!("{LIGHTHOUSE}.")));
+    if !installed {
+        std::fs::create_dir_all(tools_dir())?;
+        let mut c = cmd("npm");
+        c.args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(tools_dir())
+            .arg(format!("lighthouse@{LIGHTHOUSE}"));
+        run(c)?;
+    }
+    Ok(bin)
 }

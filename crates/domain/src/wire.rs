@@ -10,8 +10,8 @@ mod policy;
 mod sync;
 
 pub use auth::{
-    ChangePasswordRequest, LoginRequest, LoginResponse, MIN_PASSWORD_CHARS, Role, SessionUser,
-    UserCard,
+    ChangePasswordRequest, LoginRequest, LoginResponse, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS,
+    Role, SessionUser, UserCard,
 };
 pub use codes::{ApiError, ErrorCode, RejectCode};
 pub use policy::PolicyBundle;

@@ -143,11 +143,17 @@ impl Session {
 
 async fn login(
     State(state): State<AppState>,
+    client: throttle::Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, Error> {
-    // Checked before the password, which also spares the hashing while a name is locked.
-    let now = std::time::Instant::now();
-    not_locked(&state, &req.username, now)?;
+    if req.username.chars().count() > throttle::MAX_USERNAME_CHARS {
+        return Err(Error::BadRequest(format!(
+            "a login name has at most {} characters",
+            throttle::MAX_USERNAME_CHARS
+        )));
+    }
+    // Let through before the password is checked, which also spares the hashing while locked.
+    let attempt = begin_attempt(&state, &req.username, client)?;
     let db = &state.db;
     let row = users::by_username(db, &mut *db.read.acquire().await?, &req.username).await?;
     // Verify against a dummy hash for unknown users too, so timing does not reveal who exists.
@@ -161,10 +167,10 @@ async fn login(
         .await
         .map_err(|e| Error::Internal(anyhow::anyhow!("verifying a password: {e}")))?;
     let Some(user) = row.filter(|_| password_ok) else {
-        state.logins.failed(&req.username, now);
+        attempt.failed(std::time::Instant::now());
         return Err(Error::InvalidCredentials);
     };
-    state.logins.succeeded(&req.username);
+    attempt.succeeded(std::time::Instant::now());
     if user.active == 0 {
         return Err(Error::AccountDisabled);
     }
@@ -266,13 +272,18 @@ async fn logout(
     Ok(Json(serde_json::json!({ "ok": true })))
 }
 
-/// Refuses a user name locked by failed password checks, saying how long to wait.
-fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Result<(), Error> {
+/// Lets a password check of `username` from `client` begin, or refuses it while the name or
+/// the address is locked (see [`throttle`]), saying how long to wait.
+fn begin_attempt<'a>(
+    state: &'a AppState,
+    username: &str,
+    client: throttle::Client,
+) -> Result<throttle::Attempt<'a>, Error> {
     state
         .logins
-        .check(username, now)
+        .begin(username, client, std::time::Instant::now())
         .map_err(|wait| Error::TooManyAttempts {
-            retry_after_secs: wait.as_secs().max(1),
+            retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
         })
 }
 
@@ -281,6 +292,7 @@ fn not_locked(state: &AppState, username: &str, now: std::time::Instant) -> Resu
 /// one-time password no longer needs replacing.
 async fn change_password(
     State(state): State<AppState>,
+    client: throttle::Client,
     session: Session,
     ApiJson(req): ApiJson<ChangePasswordRequest>,
 ) -> Result<Json<serde_json::Value>, Error> {
@@ -303,8 +315,7 @@ async fn change_password(
     )
     .await?
     .ok_or(Error::Unauthorized)?;
-    let now = std::time::Instant::now();
-    not_locked(&state, &user.username, now)?;
+    let attempt = begin_attempt(&state, &user.username, client)?;
     let ChangePasswordRequest {
         current_password,
         new_password,
@@ -319,10 +330,10 @@ async fn change_password(
     .await
     .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))??;
     let Some(new_hash) = new_hash else {
-        state.logins.failed(&user.username, now);
+        attempt.failed(std::time::Instant::now());
         return Err(Error::Forbidden(ErrorCode::WrongPassword));
     };
-    state.logins.succeeded(&user.username);
+    attempt.succeeded(std::time::Instant::now());
     let mut tx = db.begin_write().await?;
     set_password(
         db,

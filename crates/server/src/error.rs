@@ -17,6 +17,9 @@ pub enum Error {
     /// The body is larger than the route accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// The request (its body, or the answer to it) took longer than the server waits.
+    #[error("the request took too long")]
+    RequestTimeout,
     /// No valid token.
     #[error("not logged in, or the session has ended")]
     Unauthorized,
@@ -81,6 +84,7 @@ impl Error {
         match self {
             Error::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge),
+            Error::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, ErrorCode::Timeout),
             Error::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
             Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials),
             Error::AccountDisabled => (StatusCode::FORBIDDEN, ErrorCode::AccountDisabled),

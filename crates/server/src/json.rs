@@ -28,6 +28,9 @@ fn json_error(rejection: JsonRejection) -> Error {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         return Error::PayloadTooLarge;
     }
+    if body_timed_out(&rejection) {
+        return Error::RequestTimeout;
+    }
     Error::BadRequest(rejection.body_text())
 }
 
@@ -43,9 +46,22 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(Error::PayloadTooLarge)
             }
+            Err(rejection) if body_timed_out(&rejection) => Err(Error::RequestTimeout),
             Err(rejection) => Err(Error::BadRequest(rejection.body_text())),
         }
     }
+}
+
+/// Whether the body stopped coming for longer than the server waits (crate::limits).
+fn body_timed_out(rejection: &(dyn std::error::Error + 'static)) -> bool {
+    let mut source = Some(rejection);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 /// `axum::extract::Query`, with the same error shape.

@@ -19,7 +19,7 @@ const ROLE_CODES: [&str; 6] = [
     "director",
     "admin",
 ];
-use revisit_server::{AppState, Db, router, seed};
+use revisit_server::{AppState, Db, Limits, router_with, seed};
 
 /// Revisit (回访) server: the API and the built client, on an embedded SQLite file.
 #[derive(Debug, Parser)]
@@ -308,12 +308,9 @@ async fn serve(db: &Db, args: &Args, today: chrono::NaiveDate) -> anyhow::Result
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr().unwrap_or(args.addr);
     println!("Revisit is running at http://{addr}/");
-    axum::serve(
-        listener,
-        router(AppState::new(db.clone(), args.dist.clone())),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = Limits::default();
+    let app = router_with(AppState::new(db.clone(), args.dist.clone()), &limits);
+    revisit_server::serve(listener, app, &limits, shutdown_signal()).await?;
     Ok(())
 }
 

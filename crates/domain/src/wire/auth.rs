@@ -18,6 +18,9 @@ pub struct LoginRequest {
 
 /// Fewest characters of a password a user chooses.
 pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest login name, in characters: the server refuses a longer one before it counts a
+/// failed login for it.
+pub const MAX_USERNAME_CHARS: usize = 64;
 
 /// A user's request to change their own password. 修改密码
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
