@@ -125,6 +125,12 @@ impl WorkCalendar {
             .collect()
     }
 
+    /// Whether the calendar knows the official holidays of every year from `from` to `to`
+    /// (both included): working days counted between them are exact.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        (from.year()..=to.year()).all(|y| self.years.contains(&y))
+    }
+
     /// Whether `day` is a working day: a make-up day, or a weekday that is not a holiday.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         if self.make_up_days.contains(&day) {
