@@ -198,7 +198,7 @@ impl Grouped {
                     Outcome::Poor => Act::Answer { poor: true },
                     Outcome::Unreachable => Act::Unreachable,
                     Outcome::NotCompleted(_) => Act::Nothing,
-                    Outcome::Rescheduled { to } => Act::Reschedule(clock.local(to)),
+                    Outcome::Rescheduled { .. } => Act::Reschedule,
                 },
                 channel: v.channel,
                 named: !v.answers.is_empty(),
@@ -443,7 +443,8 @@ struct Visit {
     named: bool,
 }
 
-/// What a visit does to the items it answers, by its outcome.
+/// What a visit does to the items it answers, by its outcome (a byte: the grouped visits stay
+/// small, and the agreed time of a reschedule, rare, is read from the input).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Act {
     /// Completed (good or poor): answers them.
@@ -452,8 +453,8 @@ enum Act {
     Unreachable,
     /// Not completed (not home, refused): answers nothing.
     Nothing,
-    /// Rescheduled: the item it answers is due at this local time instead.
-    Reschedule(LocalSecs),
+    /// Rescheduled: the item it answers is due at the agreed time instead.
+    Reschedule,
 }
 
 /// Values grouped by bucket number (a customer's position, an agenda class and day) in one
@@ -571,6 +572,11 @@ struct Item {
     trigger: Option<Trigger>,
     rescheduled: bool,
     outside_calendar: bool,
+    /// The rule's facts a visit is matched by, kept beside the item: the matching reads them
+    /// for every item and visit of a customer.
+    priority: i32,
+    channel: Option<Channel>,
+    shares_visit: bool,
 }
 
 impl Item {
@@ -706,12 +712,17 @@ impl<'c> Work<'c> {
                     clock,
                 );
             if !named {
-                self.choose_by_window(profile, visit);
+                self.choose_by_window(visit);
             }
             for c in 0..self.chosen.len() {
                 let m = self.chosen[c];
                 match visit.act {
-                    Act::Reschedule(to) => {
+                    Act::Reschedule => {
+                        let Outcome::Rescheduled { to } = recorded[visit.index as usize].outcome
+                        else {
+                            unreachable!("a reschedule's outcome")
+                        };
+                        let to = clock.local(to);
                         let item = &mut self.items[m];
                         item.due = to;
                         item.deadline = (day_of(to) + 1) * DAY;
@@ -732,7 +743,7 @@ impl<'c> Work<'c> {
     /// whose window has opened, on its channel; a reschedule also reaches items whose window
     /// is yet to open (2), on any channel (the call that agrees the time of an on-site visit).
     #[inline(always)]
-    fn fit(&self, n: usize, profile: &PolicyProfile, visit: &Visit) -> Option<u8> {
+    fn fit(&self, n: usize, visit: &Visit) -> Option<u8> {
         let item = &self.items[n];
         let starts_later = if item.follows_a_visit() {
             visit.at <= item.start
@@ -743,34 +754,33 @@ impl<'c> Work<'c> {
             return None;
         }
         let late = u8::from(visit.at >= item.deadline);
-        if let Act::Reschedule(_) = visit.act {
+        if visit.act == Act::Reschedule {
             return Some(if visit.at < item.earliest { 2 } else { late });
         }
-        let channel = profile.rules[usize::from(item.rule)].channel;
-        (visit.at >= item.earliest && channel.is_none_or(|c| c == visit.channel)).then_some(late)
+        (visit.at >= item.earliest && item.channel.is_none_or(|c| c == visit.channel))
+            .then_some(late)
     }
 
     /// The agenda order among the items a visit fits: fit, then priority, then due time, then
     /// the order they were made.
     #[inline(always)]
-    fn rank(&self, n: usize, fit: u8, profile: &PolicyProfile) -> (u8, i32, LocalSecs, usize) {
+    fn rank(&self, n: usize, fit: u8) -> (u8, i32, LocalSecs, usize) {
         let item = &self.items[n];
-        let priority = profile.rules[usize::from(item.rule)].priority;
-        (fit, -priority, item.due, n)
+        (fit, -item.priority, item.due, n)
     }
 
     /// Whether item `n`'s rule lets one visit answer it together with others.
-    fn shares(&self, n: usize, profile: &PolicyProfile) -> bool {
-        profile.rules[usize::from(self.items[n].rule)].shares_visit
+    fn shares(&self, n: usize) -> bool {
+        self.items[n].shares_visit
     }
 
     /// A visit that names no items: the best item it fits and, if that rule shares visits,
     /// every other item it fits whose rule shares visits too.
-    fn choose_by_window(&mut self, profile: &PolicyProfile, visit: &Visit) {
+    fn choose_by_window(&mut self, visit: &Visit) {
         let mut best = None;
         for n in 0..self.items.len() {
-            if let Some(fit) = self.fit(n, profile, visit) {
-                let rank = self.rank(n, fit, profile);
+            if let Some(fit) = self.fit(n, visit) {
+                let rank = self.rank(n, fit);
                 if best.is_none_or(|b| rank < b) {
                     best = Some(rank);
                 }
@@ -778,9 +788,9 @@ impl<'c> Work<'c> {
         }
         let Some((_, _, _, first)) = best else { return };
         self.chosen.push(first);
-        if self.shares(first, profile) {
+        if self.shares(first) {
             for n in 0..self.items.len() {
-                if n != first && self.shares(n, profile) && self.fit(n, profile, visit).is_some() {
+                if n != first && self.shares(n) && self.fit(n, visit).is_some() {
                     self.chosen.push(n);
                 }
             }
@@ -812,14 +822,14 @@ impl<'c> Work<'c> {
                 if usize::from(item.rule) != rule || self.chosen.contains(&n) {
                     continue;
                 }
-                let Some(fit) = self.fit(n, profile, visit) else {
+                let Some(fit) = self.fit(n, visit) else {
                     continue;
                 };
                 if item.start == start && item.occurrence == key.occurrence {
                     exact = Some(n);
                     break;
                 }
-                let rank = self.rank(n, fit, profile);
+                let rank = self.rank(n, fit);
                 if best.is_none_or(|b| rank < b) {
                     best = Some(rank);
                 }
@@ -829,7 +839,7 @@ impl<'c> Work<'c> {
             };
             match self.chosen.first() {
                 None => self.chosen.push(n),
-                Some(&first) if self.shares(first, profile) && self.shares(n, profile) => {
+                Some(&first) if self.shares(first) && self.shares(n) => {
                     self.chosen.push(n)
                 }
                 Some(_) => {}
@@ -935,6 +945,9 @@ impl<'c> Work<'c> {
                     trigger,
                     rescheduled: false,
                     outside_calendar: due_outside || opens_outside || deadline_outside,
+                    priority: rule.priority,
+                    channel: rule.channel,
+                    shares_visit: rule.shares_visit,
                 });
             }
             if rule.every.is_none() {
