@@ -100,6 +100,10 @@ pub struct Texts {
     pub deadline: &'static str,
     pub any_channel: &'static str,
     pub needs_correction: &'static str,
+    /// The card's mark for an item counted in working days past the calendar's years.
+    pub outside_calendar: &'static str,
+    /// What that mark means (its tooltip).
+    pub outside_calendar_why: &'static str,
     pub on_time_rate: &'static str,
     pub vip: &'static str,
     pub phone: &'static str,

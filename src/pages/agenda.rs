@@ -19,7 +19,11 @@ use crate::{
 /// engine runs again: milliseconds), so its strings are plain text rather than one closure
 /// each.
 #[component]
-pub fn AgendaPage() -> impl IntoView {
+pub fn AgendaPage(
+    /// The agenda's "now", fixed (tests compare it with the CLI's); the clock's when absent.
+    #[prop(optional)]
+    now: Option<DateTime<Utc>>,
+) -> impl IntoView {
     let state = app_state();
     let data = stored_data(state, false);
     let (shown_now, shown_later) = (RwSignal::new(PAGE), RwSignal::new(PAGE));
@@ -48,7 +52,7 @@ pub fn AgendaPage() -> impl IntoView {
                 // Items fall due and call windows open as time passes: a new minute evaluates
                 // again, on the input grouped once per load.
                 state.minute.track();
-                let at = Utc::now();
+                let at = now.unwrap_or_else(Utc::now);
                 let agenda = stored.engine_input().open_agenda(&policy.profile, &policy.calendar, at, Horizon::default());
                 let (call_class, call_text) = call_time(t, &policy.profile, &agenda.call_windows, at);
                 // The engine's order: overdue, due, upcoming; within each, priority, VIP, due time.
@@ -160,7 +164,7 @@ fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> 
     view! {
         <li>
             <a class=format!("agenda-item {status}") data-testid="agenda-item" data-status=status
-                data-customer-id=c.id.to_string() href=format!("/customers/{}", c.id)>
+                data-customer-id=c.id.to_string() data-due=minute_text(due) href=format!("/customers/{}", c.id)>
                 <div class="head">
                     <span class="name">
                         {c.name.clone()}
@@ -174,6 +178,11 @@ fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> 
                     <span class="tag">{t.level(item.level())}</span>
                     {item.needs_data_correction.then(|| view! {
                         <span class="badge warn" data-testid="needs-correction">{t.needs_correction}</span>
+                    })}
+                    // A date counted in working days through a year whose holidays the
+                    // calendar does not hold yet: it may be early.
+                    {item.outside_calendar.then(|| view! {
+                        <span class="badge warn" data-testid="outside-calendar" title=t.outside_calendar_why>{t.outside_calendar}</span>
                     })}
                 </div>
                 <div class="window">{t.due_at}" "<strong>{when(due)}</strong>{window}</div>

@@ -68,6 +68,8 @@ pub(crate) fn main() -> Result<()> {
             "storage",
             "--test",
             "agenda_page",
+            "--test",
+            "agenda_fixture",
         ])
         .env("CHROMEDRIVER", tools::CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "180");

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod engine;
 pub mod error;
 pub mod explain;
+pub mod item_key;
 pub mod offset;
 pub mod org;
 pub mod profile;
@@ -24,13 +25,16 @@ pub use calendar::{CalendarSpec, WorkCalendar};
 pub use engine::{EngineInput, Horizon, PreparedInput, agenda, open_agenda};
 pub use error::PolicyError;
 pub use explain::Lang;
+pub use item_key::ItemKey;
 pub use offset::{Offset, OffsetUnit};
 pub use org::OrgPolicy;
 #[cfg(feature = "toml")]
 pub use profile::{BUILTIN_PROFILES, builtin, builtin_spec};
 pub use profile::{CallTime, ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
-pub use trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer};
+pub use trigger::{
+    CustomerFacts, LifecycleEvent, NotCompletedReason, Outcome, Trigger, VisitFact, from_customer,
+};
 
 #[cfg(test)]
 mod properties;

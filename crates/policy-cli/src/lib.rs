@@ -6,9 +6,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use revisit_domain::policy::{
-    Agenda, AgendaEntry, EngineInput, Horizon, ItemStatus, Lang, PolicyProfile, WorkCalendar,
-    agenda, builtin,
+use revisit_domain::{
+    CustomerId,
+    policy::{
+        Agenda, AgendaEntry, EngineInput, Horizon, ItemKey, ItemStatus, Lang, PolicyProfile,
+        WorkCalendar, agenda, builtin,
+    },
 };
 
 /// A built-in profile name (`general`, `installed-equipment`, …) or a path to a TOML file.
@@ -21,7 +24,8 @@ pub fn load_policy(spec: &str) -> Result<PolicyProfile> {
     Ok(PolicyProfile::parse(spec, &text)?)
 }
 
-/// Reads the engine input (customers, events, visits) from a JSON file.
+/// Reads the engine input (customers, events, visits) from a JSON file: an `EngineInput` in
+/// JSON, the format `README.md` documents.
 pub fn load_data(path: &Path) -> Result<EngineInput> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -39,33 +43,6 @@ pub fn load_calendar(org: Option<&Path>) -> Result<WorkCalendar> {
     Ok(base.overridden_by(&org))
 }
 
-/// A warning when the agenda's span (from `now` to the horizon) reaches a year whose official
-/// holidays the calendar does not know: there working days skip weekends only.
-pub fn calendar_warning(
-    calendar: &WorkCalendar,
-    now: DateTime<Utc>,
-    horizon: Horizon,
-    lang: Lang,
-) -> Option<String> {
-    let today = revisit_domain::time::china_date(now);
-    let until = today + chrono::Days::new(u64::from(horizon.days));
-    let years = calendar.uncovered_years(today, until);
-    if years.is_empty() {
-        return None;
-    }
-    let years = years.iter().map(i32::to_string).collect::<Vec<_>>();
-    Some(match lang {
-        Lang::Zh => format!(
-            "注意：工作日历没有 {} 年的法定节假日与调休安排，这些年份按周末计算工作日；可用 --calendar 补充。",
-            years.join("、")
-        ),
-        Lang::En => format!(
-            "note: the calendar has no official holidays for {}; working days there skip weekends only (add them with --calendar)",
-            years.join(", ")
-        ),
-    })
-}
-
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -75,7 +52,9 @@ pub enum Format {
     Table,
 }
 
-/// Renders an agenda as JSON (with explanations) or as a table.
+/// Renders an agenda as JSON (with explanations) or as a table. An entry counted in working
+/// days through a year the calendar does not cover carries `outside_calendar` in JSON and a
+/// ※ in the table, explained under it.
 pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
     match format {
         Format::Json => {
@@ -104,14 +83,21 @@ pub fn render_agenda(a: &Agenda<'_>, format: Format, lang: Lang) -> String {
                 pad(t.customer, 36),
                 t.why
             );
+            let mut outside = false;
             for i in a.items() {
+                outside |= i.outside_calendar;
                 out += &format!(
-                    "{}  {}  {}  {}\n",
+                    "{}  {}  {}  {}{}\n",
                     pad(status(i.status, lang), STATUS_WIDTH),
                     i.due().format("%Y-%m-%d %H:%M"),
                     i.customer_id().0,
-                    i.explain(lang)
+                    i.explain(lang),
+                    if i.outside_calendar { " ※" } else { "" }
                 );
+            }
+            if outside {
+                out += t.outside_calendar;
+                out += "\n";
             }
             if !a.call_windows.is_empty() {
                 out += &format!("{}{}\n", t.call_windows, a.call_windows.join(t.separator));
@@ -150,6 +136,7 @@ struct Texts {
     call_windows: &'static str,
     separator: &'static str,
     fix_number: &'static str,
+    outside_calendar: &'static str,
 }
 
 impl Texts {
@@ -163,6 +150,7 @@ impl Texts {
                 call_windows: "宜致电时段：",
                 separator: "、",
                 fix_number: "需更正号码（空号/错号）：",
+                outside_calendar: "※ 按工作日计算时经过了工作日历未收录法定节假日的年份：该年只按周末计算，日期可能偏早（可用 --calendar 补充该年）。",
             },
             Lang::En => Texts {
                 status: "status",
@@ -172,6 +160,7 @@ impl Texts {
                 call_windows: "call windows: ",
                 separator: ", ",
                 fix_number: "fix phone number (空号/错号): ",
+                outside_calendar: "※ counted in working days through a year whose official holidays the calendar does not hold: only weekends were skipped there, so the date may be early (add the year with --calendar).",
             },
         }
     }
@@ -190,15 +179,11 @@ pub fn agenda_command(
     render_agenda(&agenda(policy, calendar, data, now, horizon), format, lang)
 }
 
-type Key<'a> = (String, String, String, u32);
+/// An item of a customer, the same under two policies when its rule id, start and repeat are.
+type Key = (CustomerId, ItemKey);
 
-fn key<'a>(i: &AgendaEntry<'a>) -> Key<'a> {
-    (
-        i.customer_id().0.to_string(),
-        i.rule().to_string(),
-        i.because().at.to_string(),
-        i.because().occurrence,
-    )
+fn key(i: &AgendaEntry<'_>) -> Key {
+    (i.customer_id(), i.key())
 }
 
 /// The `diff` command: items that appear under `other`, vanish from `policy`, or move (due or status).
@@ -213,7 +198,7 @@ pub fn diff_command(
 ) -> String {
     let a = agenda(policy, calendar, data, now, horizon);
     let b = agenda(other, calendar, data, now, horizon);
-    let index = |x: &Agenda<'_>| -> BTreeMap<Key<'_>, usize> {
+    let index = |x: &Agenda<'_>| -> BTreeMap<Key, usize> {
         x.items().enumerate().map(|(n, i)| (key(i), n)).collect()
     };
     let (ia, ib) = (index(&a), index(&b));

@@ -6,9 +6,7 @@ use anyhow::Result;
 use chrono::{DateTime, FixedOffset};
 use clap::{Parser, Subcommand};
 use revisit_domain::policy::{Horizon, Lang};
-use revisit_policy::{
-    Format, agenda_command, calendar_warning, diff_command, load_calendar, load_data, load_policy,
-};
+use revisit_policy::{Format, agenda_command, diff_command, load_calendar, load_data, load_policy};
 
 #[derive(Parser)]
 #[command(version, about = "Dry-run Revisit's follow-up policies (回访策略试算)")]
@@ -19,13 +17,13 @@ struct Cli {
 
 #[derive(clap::Args)]
 struct Common {
-    /// JSON file with customers, events and visits.
+    /// JSON file with customers, events and visits (the format is in the crate's README.md).
     #[arg(long)]
     data: PathBuf,
     /// "Now", e.g. 2026-11-22T09:00:00+08:00.
     #[arg(long)]
     now: DateTime<FixedOffset>,
-    /// An organisation's calendar overrides (TOML: holidays, make_up_working_days).
+    /// An organisation's calendar overrides (TOML: years, holidays, make_up_working_days).
     #[arg(long)]
     calendar: Option<PathBuf>,
     /// Days ahead whose items are generated.
@@ -97,8 +95,5 @@ fn main() -> Result<()> {
         ),
     };
     print!("{text}");
-    if let Some(warning) = calendar_warning(&calendar, now, horizon, lang) {
-        eprintln!("{warning}");
-    }
     Ok(())
 }

@@ -127,28 +127,143 @@ fn a_bad_policy_file_is_reported_with_file_rule_and_problem() {
     );
 }
 
-/// An agenda that looks into a year the shipped calendar does not know says so on stderr,
-/// leaving stdout as it was (JSON stays JSON); an organisation calendar with the year does not.
+/// An entry counted in working days into 2027, whose holidays the shipped calendar does not
+/// know, is marked in the table (explained under it) and in the JSON, and nothing goes to
+/// stderr; an organisation calendar that knows 2027 drops the mark.
 #[test]
-fn a_horizon_beyond_the_known_holidays_is_pointed_out() {
-    let later = "2026-11-30T09:00:00+08:00";
-    let out = command(&agenda("general", later, &["--format", "json"]));
-    assert!(out.status.success());
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout is the JSON agenda");
-    assert_eq!(
-        String::from_utf8(out.stderr).unwrap(),
-        "注意：工作日历没有 2027 年的法定节假日与调休安排，这些年份按周末计算工作日；可用 --calendar 补充。\n"
-    );
-
+fn an_entry_past_the_calendars_years_is_marked_in_its_row() {
     let dir = std::env::temp_dir().join(format!("revisit-calendar-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("service.json");
+    std::fs::write(
+        &data,
+        r#"{"customers": [{"id": "00000000-0000-0000-0000-000000000009", "tier": "normal"}],
+            "events": [{"customer_id": "00000000-0000-0000-0000-000000000009",
+                        "kind": "service_completed", "at": "2026-12-28T02:00:00Z"}],
+            "visits": []}"#,
+    )
+    .unwrap();
+    let run_with = |extra: &[&str]| {
+        let mut args = vec![
+            "agenda",
+            "--policy",
+            "vehicle-service",
+            "--data",
+            data.to_str().unwrap(),
+            "--now",
+            "2026-12-28T12:00:00+08:00",
+            "--lang",
+            "en",
+        ];
+        args.extend_from_slice(extra);
+        let out = command(&args);
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run_with(&[]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[1].starts_with("upcoming   2027-01-06 23:59"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(" ※"), "{}", lines[1]);
+    assert!(
+        lines[2].starts_with("※ counted in working days through a year"),
+        "{}",
+        lines[2]
+    );
+    let json: serde_json::Value = serde_json::from_str(&run_with(&["--format", "json"])).unwrap();
+    assert_eq!(json["items"][0]["outside_calendar"], true);
+
     let org = dir.join("2027.toml");
     std::fs::write(&org, "years = [2027]\nholidays = [2027-01-01]\n").unwrap();
-    let out = command(&agenda(
-        "general",
-        later,
-        &["--format", "json", "--calendar", org.to_str().unwrap()],
-    ));
-    assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stderr).unwrap(), "");
+    let table = run_with(&["--calendar", org.to_str().unwrap()]);
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("upcoming   2027-01-07 23:59"),
+        "{table}"
+    );
+    assert!(!table.contains('※'), "{table}");
+}
+
+/// The fixture shared with the tablet's agenda page (`tests/fixtures/shared-agenda.json`):
+/// an organisation's records as the tablet stores them, made into the CLI's input the way the
+/// tablet makes its agenda's input (`EngineInput::from_records`), give the open items listed
+/// in `shared-agenda.expected`: the lines the agenda page's test reads off its cards for the
+/// same records, policy, calendar and "now".
+#[test]
+fn the_shared_fixture_gives_the_agenda_the_tablet_shows() {
+    use revisit_domain::{
+        Customer, VisitRecord,
+        complaint::Complaint,
+        event::recorded_lifecycle,
+        policy::{CalendarSpec, EngineInput, ProfileSpec, WorkCalendar, builtin_spec},
+    };
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/shared-agenda.json")).unwrap();
+    let part = |name: &str| fixture[name].clone();
+    let policy = part("policy").as_str().unwrap().to_string();
+    let profile: ProfileSpec = serde_json::from_value(part("profile")).unwrap();
+    assert_eq!(
+        Some(profile),
+        builtin_spec(&policy),
+        "the fixture's profile is the shipped {policy}: copy it again if that changed"
+    );
+    let calendar: CalendarSpec = serde_json::from_value(part("calendar")).unwrap();
+    assert_eq!(
+        calendar,
+        WorkCalendar::china().to_spec(),
+        "the fixture's calendar is the shipped one: copy it again if that changed"
+    );
+    let customers: Vec<Customer> = serde_json::from_value(part("customers")).unwrap();
+    let visits: Vec<VisitRecord> = serde_json::from_value(part("visits")).unwrap();
+    let complaints: Vec<Complaint> = serde_json::from_value(part("complaints")).unwrap();
+    let mut input = EngineInput::from_records(&customers, &visits);
+    input.events.extend(recorded_lifecycle(&[], &complaints));
+    let dir = std::env::temp_dir().join(format!("revisit-shared-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("input.json");
+    std::fs::write(&data, serde_json::to_string(&input).unwrap()).unwrap();
+    let now = part("now").as_str().unwrap().to_string();
+    let out = run(&[
+        "agenda",
+        "--policy",
+        &policy,
+        "--data",
+        data.to_str().unwrap(),
+        "--now",
+        &now,
+        "--format",
+        "json",
+    ]);
+    let agenda: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let lines: Vec<String> = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| !matches!(i["status"].as_str(), Some("done" | "done_late")))
+        .map(|i| {
+            format!(
+                "{} {} {} {}{}",
+                i["customer_id"].as_str().unwrap(),
+                i["status"].as_str().unwrap(),
+                i["due"].as_str().unwrap()[..16].replace('T', " "),
+                i["explanation"].as_str().unwrap(),
+                if i["outside_calendar"] == true {
+                    " ※"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    let expected: Vec<&str> = include_str!("fixtures/shared-agenda.expected")
+        .lines()
+        .collect();
+    assert_eq!(lines, expected);
 }

@@ -27,8 +27,8 @@ pub(crate) fn monthly(n: usize) -> Result<()> {
     let visits: Vec<VisitRecord> = (0..n)
         .map(|i| {
             let on_site = i % 2 == 0;
-            let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-            png.extend((0..SIGNATURE_BYTES - 8).map(|k| (k * 31 + i * 7) as u8));
+            let data: Vec<u8> = (0..SIGNATURE_BYTES - 57).map(|k| (k * 31 + i * 7) as u8).collect();
+            let png = revisit_domain::image::tiny_png(400, 200, &data);
             VisitRecord {
                 id: VisitId(Uuid::now_v7()),
                 customer_id: customers[i % customers.len()],
@@ -45,6 +45,8 @@ pub(crate) fn monthly(n: usize) -> Result<()> {
                 satisfaction: Some(Satisfaction::ALL[i % 4]),
                 notes: "设备运行正常，客户对维修服务满意。".into(),
                 signature: on_site.then_some(Signature { png }),
+                photos: Vec::new(),
+                amends: None,
                 sha256: String::new(),
             }
             .seal()

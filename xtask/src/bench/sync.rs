@@ -125,6 +125,8 @@ fn ours(n: usize) -> Result<Figures> {
                 satisfaction: Some(Satisfaction::ALL[i % 4]),
                 notes: "设备运行正常，客户对维修服务满意，建议下次提前电话预约。".into(),
                 signature: None,
+                photos: Vec::new(),
+                amends: None,
                 sha256: String::new(),
             }
             .seal()

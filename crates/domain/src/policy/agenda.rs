@@ -4,7 +4,8 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::{
-    engine::{Clock, due_offset},
+    engine::{Clock, due_offset, shown},
+    item_key::ItemKey,
     offset::{LocalSecs, Offset, datetime},
     profile::PolicyProfile,
     rule::{FollowUpRule, VisitLevel},
@@ -124,22 +125,40 @@ pub struct AgendaEntry<'p> {
     pub vip: bool,
     /// Whether the customer's number was unreachable (空号/错号) at the last attempt.
     pub needs_data_correction: bool,
+    /// Whether a visit rescheduled the item (改约): it is due at the agreed time.
+    pub rescheduled: bool,
+    /// Whether a date of the item was counted in working days through a year whose official
+    /// holidays the calendar does not know (超出工作日历): there only weekends were skipped, so
+    /// the date may be early by the holidays of that year.
+    pub outside_calendar: bool,
 }
 
 impl<'p> AgendaEntry<'p> {
-    /// A visit from this instant counts (China local time).
+    /// A visit from this instant counts (China local time): the window opens here.
     pub fn earliest(&self) -> NaiveDateTime {
         datetime(self.earliest)
     }
 
-    /// The visit is due by this instant.
+    /// The visit is due by this instant, as people read it: for a window in days the last
+    /// second of its last day (`2026-11-08 23:59:59`, on time through it), for one in hours
+    /// the hour itself (`16:00`, where a visit is already late: windows are half-open).
     pub fn due(&self) -> NaiveDateTime {
-        datetime(self.due)
+        datetime(shown(self.due))
     }
 
-    /// After this instant the item is overdue; a later visit counts as done late.
+    /// Past this instant (read as [`AgendaEntry::due`]) the item is overdue; a later visit
+    /// counts as done late.
     pub fn deadline(&self) -> NaiveDateTime {
-        datetime(self.deadline)
+        datetime(shown(self.deadline))
+    }
+
+    /// The item's stable key: what a visit record names to answer it.
+    pub fn key(&self) -> ItemKey {
+        ItemKey {
+            rule: self.rule().to_owned(),
+            start: Clock::china().utc(self.start),
+            occurrence: self.occurrence,
+        }
     }
 
     /// The customer's id.
@@ -220,6 +239,8 @@ impl std::fmt::Debug for AgendaEntry<'_> {
             .field("done_by", &self.done_by())
             .field("vip", &self.vip)
             .field("needs_data_correction", &self.needs_data_correction)
+            .field("rescheduled", &self.rescheduled)
+            .field("outside_calendar", &self.outside_calendar)
             .field("because", &self.because())
             .finish()
     }
@@ -230,6 +251,7 @@ impl Serialize for AgendaEntry<'_> {
         #[derive(Serialize)]
         struct Json<'a> {
             customer_id: CustomerId,
+            key: ItemKey,
             rule: &'a str,
             policy: &'a str,
             source: &'a str,
@@ -244,10 +266,13 @@ impl Serialize for AgendaEntry<'_> {
             priority: i32,
             vip: bool,
             needs_data_correction: bool,
+            rescheduled: bool,
+            outside_calendar: bool,
             because: Because<'a>,
         }
         Json {
             customer_id: self.customer_id(),
+            key: self.key(),
             rule: self.rule(),
             policy: self.policy(),
             source: self.source(),
@@ -262,6 +287,8 @@ impl Serialize for AgendaEntry<'_> {
             priority: self.priority(),
             vip: self.vip,
             needs_data_correction: self.needs_data_correction,
+            rescheduled: self.rescheduled,
+            outside_calendar: self.outside_calendar,
             because: self.because(),
         }
         .serialize(s)

@@ -125,6 +125,12 @@ impl WorkCalendar {
             .collect()
     }
 
+    /// Whether the calendar knows the official holidays of every year from `from` to `to`
+    /// (both included): working days counted between them are exact.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> bool {
+        (from.year()..=to.year()).all(|y| self.years.contains(&y))
+    }
+
     /// Whether `day` is a working day: a make-up day, or a weekday that is not a holiday.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         if self.make_up_days.contains(&day) {
@@ -147,5 +153,74 @@ impl WorkCalendar {
             }
         }
         day
+    }
+}
+
+#[cfg(all(test, feature = "toml"))]
+mod tests {
+    use chrono::{Datelike, NaiveDate, Weekday};
+
+    use super::WorkCalendar;
+
+    /// The State Council's notices as published (新华社, 2024-11-12 and 2025-11-04; the same
+    /// text on gov.cn): each holiday period (first and last day) and the weekend days worked.
+    const NOTICES: [(i32, &[(&str, &str)], &[&str]); 2] = [
+        (
+            2025,
+            &[
+                ("2025-01-01", "2025-01-01"),
+                ("2025-01-28", "2025-02-04"),
+                ("2025-04-04", "2025-04-06"),
+                ("2025-05-01", "2025-05-05"),
+                ("2025-05-31", "2025-06-02"),
+                ("2025-10-01", "2025-10-08"),
+            ],
+            &[
+                "2025-01-26",
+                "2025-02-08",
+                "2025-04-27",
+                "2025-09-28",
+                "2025-10-11",
+            ],
+        ),
+        (
+            2026,
+            &[
+                ("2026-01-01", "2026-01-03"),
+                ("2026-02-15", "2026-02-23"),
+                ("2026-04-04", "2026-04-06"),
+                ("2026-05-01", "2026-05-05"),
+                ("2026-06-19", "2026-06-21"),
+                ("2026-09-25", "2026-09-27"),
+                ("2026-10-01", "2026-10-07"),
+            ],
+            &[
+                "2026-01-04",
+                "2026-02-14",
+                "2026-02-28",
+                "2026-05-09",
+                "2026-09-20",
+                "2026-10-10",
+            ],
+        ),
+    ];
+
+    /// Every day of the shipped years is a working day exactly when the notices make it one:
+    /// a weekday outside the holiday periods, or a weekend day they say is worked.
+    #[test]
+    fn the_shipped_years_match_the_state_council_notices_day_by_day() {
+        let calendar = WorkCalendar::china();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        for (year, periods, worked) in NOTICES {
+            let mut day = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+            while day.year() == year {
+                let off = periods.iter().any(|(a, b)| d(a) <= day && day <= d(b));
+                let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
+                let expected = worked.iter().any(|w| d(w) == day) || (!weekend && !off);
+                assert_eq!(calendar.is_working_day(day), expected, "{day}");
+                day = day.succ_opt().unwrap();
+            }
+        }
+        assert_eq!(calendar.years().collect::<Vec<_>>(), [2025, 2026]);
     }
 }

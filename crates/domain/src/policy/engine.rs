@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::{
     agenda::{Agenda, AgendaEntry, ItemStatus},
     calendar::WorkCalendar,
-    offset::{DAY, LocalSecs, Offset, OffsetUnit, datetime, day_of, opening_of},
+    item_key::ItemKey,
+    offset::{DAY, LocalSecs, Offset, OffsetUnit, datetime, day_of},
     profile::PolicyProfile,
     rule::{FollowUpRule, RuleStart},
     trigger::{CustomerFacts, LifecycleEvent, Outcome, Trigger, VisitFact, from_customer},
@@ -192,8 +193,15 @@ impl Grouped {
             |n, v| Visit {
                 at: clock.local(v.at),
                 index: n as u32,
-                outcome: v.outcome,
+                act: match v.outcome {
+                    Outcome::Good => Act::Answer { poor: false },
+                    Outcome::Poor => Act::Answer { poor: true },
+                    Outcome::Unreachable => Act::Unreachable,
+                    Outcome::NotCompleted(_) => Act::Nothing,
+                    Outcome::Rescheduled { .. } => Act::Reschedule,
+                },
                 channel: v.channel,
+                named: !v.answers.is_empty(),
             },
         );
         for c in 0..customers {
@@ -252,7 +260,7 @@ fn evaluate<'p>(
                 .filter(|&&(_, at)| at <= now_local)
                 .map(|&(kind, at)| (kind, at, None)),
         );
-        let poor = |v: &&Visit| v.outcome == Outcome::Poor;
+        let poor = |v: &&Visit| v.act == Act::Answer { poor: true };
         if visits.iter().any(|v| poor(&v)) {
             work.events.extend(
                 visits
@@ -265,21 +273,21 @@ fn evaluate<'p>(
             });
         }
         work.events.dedup();
-        let flagged = visits
-            .last()
-            .is_some_and(|v| v.outcome == Outcome::Unreachable);
+        let flagged = visits.last().is_some_and(|v| v.act == Act::Unreachable);
         if flagged {
             out.data_corrections.push(facts.id);
         }
-        work.customer(profile, &rules, facts, visits, until);
+        work.customer(profile, &rules, facts, visits, &input.visits, until, &clock);
         let vip = facts.is_vip();
         for item in &work.items {
             let done = item.done.map(|v| visits[v as usize]);
             let status = match done {
-                Some(v) if v.at <= item.deadline => ItemStatus::Done,
+                Some(v) if v.at < item.deadline => ItemStatus::Done,
                 Some(_) => ItemStatus::DoneLate,
-                None if now_local > item.deadline => ItemStatus::Overdue,
-                None if item.due <= due_soon => ItemStatus::Due,
+                // Withdrawn by a later event before a visit answered it: not owed.
+                None if item.withdrawn <= now_local => continue,
+                None if now_local >= item.deadline => ItemStatus::Overdue,
+                None if shown(item.due) <= due_soon => ItemStatus::Due,
                 None => ItemStatus::Upcoming,
             };
             if !with_done && status.is_done() {
@@ -304,6 +312,8 @@ fn evaluate<'p>(
                 status,
                 vip,
                 needs_data_correction: flagged,
+                rescheduled: item.rescheduled,
+                outside_calendar: item.outside_calendar,
             });
         }
     }
@@ -329,6 +339,15 @@ impl Clock {
 
     pub(super) fn local(&self, at: DateTime<Utc>) -> LocalSecs {
         at.timestamp() + self.offset
+    }
+
+    /// The instant of a local time ([`Clock::local`] undone); past chrono's range, its ends.
+    pub(super) fn utc(&self, local: LocalSecs) -> DateTime<Utc> {
+        DateTime::from_timestamp(local - self.offset, 0).unwrap_or(if local < 0 {
+            DateTime::<Utc>::MIN_UTC
+        } else {
+            DateTime::<Utc>::MAX_UTC
+        })
     }
 }
 
@@ -418,8 +437,24 @@ struct Visit {
     at: LocalSecs,
     /// Its index in the input's visits.
     index: u32,
-    outcome: Outcome,
+    act: Act,
     channel: Channel,
+    /// Whether it names the items it answers (read from the input then).
+    named: bool,
+}
+
+/// What a visit does to the items it answers, by its outcome (a byte: the grouped visits stay
+/// small, and the agreed time of a reschedule, rare, is read from the input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Act {
+    /// Completed (good or poor): answers them.
+    Answer { poor: bool },
+    /// A blank or wrong number: answers nothing, and flags the number.
+    Unreachable,
+    /// Not completed (not home, refused): answers nothing.
+    Nothing,
+    /// Rescheduled: the item it answers is due at the agreed time instead.
+    Reschedule,
 }
 
 /// Values grouped by bucket number (a customer's position, an agenda class and day) in one
@@ -518,19 +553,38 @@ impl RuleIndex {
     }
 }
 
-/// An item while one customer is evaluated.
+/// An item while one customer is evaluated. Its window is `[earliest, deadline)`.
 #[derive(Clone, Copy, Debug)]
 struct Item {
     start: LocalSecs,
     earliest: LocalSecs,
+    /// Where the window closes as due (exclusive).
     due: LocalSecs,
+    /// Where it closes for good: a visit from here on is late (exclusive).
     deadline: LocalSecs,
+    /// When an event of the rule's `cancelled_by` withdrew it (`LocalSecs::MAX`: never).
+    withdrawn: LocalSecs,
     occurrence: u32,
-    /// The satisfying visit's index in the customer's visits up to "now".
+    /// The answering visit's index in the customer's visits up to "now".
     done: Option<u32>,
     rule: u16,
     after: Option<u16>,
     trigger: Option<Trigger>,
+    rescheduled: bool,
+    outside_calendar: bool,
+    /// The rule's facts a visit is matched by, kept beside the item: the matching reads them
+    /// for every item and visit of a customer.
+    priority: i32,
+    channel: Option<Channel>,
+    shares_visit: bool,
+}
+
+impl Item {
+    /// Whether the item starts from a visit (a sequence, a retry): a visit answering it must
+    /// come strictly after that one.
+    fn follows_a_visit(&self) -> bool {
+        self.after.is_some() || self.trigger == Some(Trigger::PoorOutcome)
+    }
 }
 
 /// Slots of [`Memo`]'s offset table (a power of two).
@@ -542,41 +596,52 @@ const NO_OFFSET: Offset = Offset {
 };
 
 /// Calendar arithmetic remembered across customers, who share purchase and repair days:
-/// month and working-day offsets by (day, offset), in a direct-mapped table (a collision
-/// computes again and takes the slot): cheaper to probe than a hash map, and what it holds
-/// never changes the result.
+/// the day a month or working-day offset reaches from a day, in a direct-mapped table (a
+/// collision computes again and takes the slot): cheaper to probe than a hash map, and what
+/// it holds never changes the result.
 struct Memo<'c> {
     calendar: &'c WorkCalendar,
-    offsets: Vec<(i64, Offset, LocalSecs)>,
+    offsets: Vec<(i64, Offset, i64, bool)>,
 }
 
 impl Memo<'_> {
-    /// [`Offset::after_secs`], remembered for the offsets that need calendar arithmetic.
+    /// [`Offset::day_reached`], remembered for the offsets that need calendar arithmetic.
     // Inlined, like the other steps of an item below: the domain crate is built for size
     // (opt-level s), which calls these per item otherwise (11 % of the browser's time, for
     // 0.1 KB of the bundle).
     #[inline(always)]
-    fn after(&mut self, offset: Offset, from: LocalSecs) -> LocalSecs {
+    fn day_reached(&mut self, offset: Offset, day: i64) -> (i64, bool) {
         if !offset.is_by_day() {
-            return offset.after_secs(from, self.calendar);
+            return offset.day_reached(day, self.calendar);
         }
-        let day = day_of(from);
         let mixed = (day as u64 ^ (u64::from(offset.amount) << 20) ^ ((offset.unit as u64) << 52))
             .wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let slot = &mut self.offsets[(mixed >> (64 - OFFSET_SLOTS.trailing_zeros())) as usize];
         if slot.0 != day || slot.1 != offset {
-            *slot = (day, offset, offset.after_secs(day * DAY, self.calendar));
+            let (reached, outside) = offset.day_reached(day, self.calendar);
+            *slot = (day, offset, reached, outside);
         }
-        slot.2
+        (slot.2, slot.3)
     }
 
-    /// [`Offset::opening_after_secs`] through [`Memo::after`].
+    /// [`Offset::closes_secs`] through [`Memo::day_reached`], with its calendar flag.
     #[inline(always)]
-    fn opening_after(&mut self, offset: Offset, from: LocalSecs) -> LocalSecs {
-        if offset.amount == 0 || offset.unit == OffsetUnit::Hours {
-            return offset.opening_after_secs(from, self.calendar);
+    fn closes(&mut self, offset: Offset, from: LocalSecs) -> (LocalSecs, bool) {
+        if offset.unit == OffsetUnit::Hours {
+            return (from + i64::from(offset.amount) * 3600, false);
         }
-        opening_of(self.after(offset, from), from)
+        let (day, outside) = self.day_reached(offset, day_of(from));
+        ((day + 1) * DAY, outside)
+    }
+
+    /// [`Offset::opens_secs`] through [`Memo::day_reached`], with its calendar flag.
+    #[inline(always)]
+    fn opens(&mut self, offset: Offset, from: LocalSecs) -> (LocalSecs, bool) {
+        if offset.amount == 0 || offset.unit == OffsetUnit::Hours {
+            return (from + i64::from(offset.amount) * 3600, false);
+        }
+        let (day, outside) = self.day_reached(offset, day_of(from));
+        ((day * DAY).max(from), outside)
     }
 }
 
@@ -586,9 +651,10 @@ struct Work<'c> {
     /// The customer's events, and poor-outcome visits as events, sorted and deduplicated.
     events: Vec<(Trigger, LocalSecs, Option<Channel>)>,
     /// The customer's items, in the order they were made: by event (trigger, then time),
-    /// then rule in file order, then the sequences they started.
+    /// then rule in file order, then the sequences they started as visits answered them.
     items: Vec<Item>,
-    queue: Vec<usize>,
+    /// The items one visit answers.
+    chosen: Vec<usize>,
     /// The rules started from a visit, and when: each at most once from one visit.
     started: Vec<(u16, LocalSecs)>,
 }
@@ -598,22 +664,29 @@ impl<'c> Work<'c> {
         Work {
             memo: Memo {
                 calendar,
-                offsets: vec![(i64::MIN, NO_OFFSET, 0); OFFSET_SLOTS],
+                offsets: vec![(i64::MIN, NO_OFFSET, 0, false); OFFSET_SLOTS],
             },
             events: Vec::new(),
             items: Vec::new(),
-            queue: Vec::new(),
+            chosen: Vec::new(),
             started: Vec::new(),
         }
     }
 
+    /// The customer's items: every rule its events start, then the visits in time order, each
+    /// answering (or rescheduling) the items it is for and starting the sequences that follow.
+    /// A follower needs a strictly later visit, and a rule starts at most once from one visit,
+    /// so this ends after at most (rules × visits) sequences.
+    #[allow(clippy::too_many_arguments)]
     fn customer(
         &mut self,
         profile: &PolicyProfile,
         rules: &RuleIndex,
         facts: &CustomerFacts,
         visits: &[Visit],
+        recorded: &[VisitFact],
         until: LocalSecs,
+        clock: &Clock,
     ) {
         self.items.clear();
         for n in 0..self.events.len() {
@@ -621,105 +694,279 @@ impl<'c> Work<'c> {
             for &r in &rules.by_trigger[trigger as usize] {
                 let rule = &profile.rules[usize::from(r)];
                 if applies(rule, facts, at, via) {
-                    self.occurrences(r, rule, Some(trigger), None, at, until);
+                    self.occurrences(r, rule, facts, Some(trigger), None, at, until);
                 }
             }
         }
-        self.queue.clear();
         self.started.clear();
-        for n in 0..self.items.len() {
-            self.assign(n, profile, visits);
-        }
-        // Sequences: each satisfied item may start the rules that follow it from its visit.
-        // A follower needs a strictly later visit, and a rule starts at most once from one
-        // visit, so this ends after at most (rules × visits) steps.
-        while let Some(n) = self.queue.pop() {
-            let (prev, v) = (
-                self.items[n].rule,
-                self.items[n].done.expect("queued items are done"),
-            );
-            let visit = visits[v as usize];
-            let at = visit.at;
-            for &r in &rules.followers[usize::from(prev)] {
-                let rule = &profile.rules[usize::from(r)];
-                if self.started.contains(&(r, at)) {
-                    continue;
-                }
-                self.started.push((r, at));
-                if applies(rule, facts, at, Some(visit.channel)) {
-                    let before = self.items.len();
-                    self.occurrences(r, rule, None, Some(prev), at, until);
-                    for m in before..self.items.len() {
-                        self.assign(m, profile, visits);
+        for (n, visit) in visits.iter().enumerate() {
+            if matches!(visit.act, Act::Unreachable | Act::Nothing) {
+                continue;
+            }
+            self.chosen.clear();
+            let named = visit.named
+                && self.choose_named(
+                    profile,
+                    &recorded[visit.index as usize].answers,
+                    visit,
+                    clock,
+                );
+            if !named {
+                self.choose_by_window(visit);
+            }
+            for c in 0..self.chosen.len() {
+                let m = self.chosen[c];
+                match visit.act {
+                    Act::Reschedule => {
+                        let Outcome::Rescheduled { to } = recorded[visit.index as usize].outcome
+                        else {
+                            unreachable!("a reschedule's outcome")
+                        };
+                        let to = clock.local(to);
+                        let item = &mut self.items[m];
+                        item.due = to;
+                        item.deadline = (day_of(to) + 1) * DAY;
+                        item.earliest = item.earliest.min(to);
+                        item.rescheduled = true;
+                    }
+                    _ => {
+                        self.items[m].done = Some(n as u32);
+                        self.follow(m, profile, rules, facts, visit, until);
                     }
                 }
             }
         }
     }
 
+    /// How well item `n` fits `visit`, lower first, or `None` if the visit cannot answer it: a
+    /// completed visit on time (0) before a late one (1), answering an open, unanswered item
+    /// whose window has opened, on its channel; a reschedule also reaches items whose window
+    /// is yet to open (2), on any channel (the call that agrees the time of an on-site visit).
+    #[inline(always)]
+    fn fit(&self, n: usize, visit: &Visit) -> Option<u8> {
+        let item = &self.items[n];
+        let starts_later = if item.follows_a_visit() {
+            visit.at <= item.start
+        } else {
+            visit.at < item.start
+        };
+        if item.done.is_some() || visit.at >= item.withdrawn || starts_later {
+            return None;
+        }
+        let late = u8::from(visit.at >= item.deadline);
+        if visit.act == Act::Reschedule {
+            return Some(if visit.at < item.earliest { 2 } else { late });
+        }
+        (visit.at >= item.earliest && item.channel.is_none_or(|c| c == visit.channel))
+            .then_some(late)
+    }
+
+    /// The agenda order among the items a visit fits: fit, then priority, then due time, then
+    /// the order they were made.
+    #[inline(always)]
+    fn rank(&self, n: usize, fit: u8) -> (u8, i32, LocalSecs, usize) {
+        let item = &self.items[n];
+        (fit, -item.priority, item.due, n)
+    }
+
+    /// Whether item `n`'s rule lets one visit answer it together with others.
+    fn shares(&self, n: usize) -> bool {
+        self.items[n].shares_visit
+    }
+
+    /// A visit that names no items: the best item it fits and, if that rule shares visits,
+    /// every other item it fits whose rule shares visits too.
+    fn choose_by_window(&mut self, visit: &Visit) {
+        let mut best = None;
+        for n in 0..self.items.len() {
+            if let Some(fit) = self.fit(n, visit) {
+                let rank = self.rank(n, fit);
+                if best.is_none_or(|b| rank < b) {
+                    best = Some(rank);
+                }
+            }
+        }
+        let Some((_, _, _, first)) = best else { return };
+        self.chosen.push(first);
+        if self.shares(first) {
+            for n in 0..self.items.len() {
+                if n != first && self.shares(n) && self.fit(n, visit).is_some() {
+                    self.chosen.push(n);
+                }
+            }
+        }
+    }
+
+    /// A visit that names its items: each named item it fits (or, when that one is not
+    /// there or not open, the best open item of the same rule), the first alone unless the
+    /// rules share visits. `false` when no key names a rule of this profile: the visit is
+    /// then matched by window.
+    fn choose_named(
+        &mut self,
+        profile: &PolicyProfile,
+        keys: &[ItemKey],
+        visit: &Visit,
+        clock: &Clock,
+    ) -> bool {
+        let mut known = false;
+        for key in keys {
+            let Some(rule) = profile.rule_index(&key.rule) else {
+                continue;
+            };
+            known = true;
+            let start = clock.local(key.start);
+            let mut exact = None;
+            let mut best = None;
+            for n in 0..self.items.len() {
+                let item = &self.items[n];
+                if usize::from(item.rule) != rule || self.chosen.contains(&n) {
+                    continue;
+                }
+                let Some(fit) = self.fit(n, visit) else {
+                    continue;
+                };
+                if item.start == start && item.occurrence == key.occurrence {
+                    exact = Some(n);
+                    break;
+                }
+                let rank = self.rank(n, fit);
+                if best.is_none_or(|b| rank < b) {
+                    best = Some(rank);
+                }
+            }
+            let Some(n) = exact.or(best.map(|b| b.3)) else {
+                continue;
+            };
+            match self.chosen.first() {
+                None => self.chosen.push(n),
+                Some(&first) if self.shares(first) && self.shares(n) => {
+                    self.chosen.push(n)
+                }
+                Some(_) => {}
+            }
+        }
+        known
+    }
+
+    /// The rules that follow item `n`'s, started by the visit that answered it.
+    fn follow(
+        &mut self,
+        n: usize,
+        profile: &PolicyProfile,
+        rules: &RuleIndex,
+        facts: &CustomerFacts,
+        visit: &Visit,
+        until: LocalSecs,
+    ) {
+        let prev = self.items[n].rule;
+        for &r in &rules.followers[usize::from(prev)] {
+            if self.started.contains(&(r, visit.at)) {
+                continue;
+            }
+            self.started.push((r, visit.at));
+            let rule = &profile.rules[usize::from(r)];
+            if applies(rule, facts, visit.at, Some(visit.channel)) {
+                self.occurrences(r, rule, facts, None, Some(prev), visit.at, until);
+            }
+        }
+    }
+
+    /// When an event of `rule`'s `cancelled_by` first happens after `at` (`LocalSecs::MAX`
+    /// if none does).
+    fn withdrawal(&self, rule: &FollowUpRule, at: LocalSecs) -> LocalSecs {
+        if rule.cancelled_by.is_empty() {
+            return LocalSecs::MAX;
+        }
+        self.events
+            .iter()
+            .filter(|(kind, when, _)| *when > at && rule.cancelled_by.contains(kind))
+            .map(|e| e.1)
+            .min()
+            .unwrap_or(LocalSecs::MAX)
+    }
+
+    /// The items of `rule` started at `at`: one, or a grid of repeats up to `until` (the
+    /// horizon) or the rule's own `until`. A repeat opens where the one before closes.
+    #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     fn occurrences(
         &mut self,
         r: u16,
         rule: &FollowUpRule,
+        facts: &CustomerFacts,
         trigger: Option<Trigger>,
         after: Option<u16>,
         at: LocalSecs,
         until: LocalSecs,
     ) {
-        let mut earliest = self.memo.opening_after(rule.earliest, at);
+        let withdrawn = self.withdrawal(rule, at);
+        let mut previous: Option<LocalSecs> = None;
         let mut k = 0u32;
         loop {
             let (due_off, deadline_off) = (due_offset(rule, k), deadline_offset(rule, k));
-            if rule.until.is_some_and(|u| due_off.amount > u.amount) || earliest > until {
+            if rule.until.is_some_and(|u| due_off.amount > u.amount) {
                 return;
             }
-            let due = self.memo.after(due_off, at);
+            let (due, due_outside) = self.memo.closes(due_off, at);
             // A grid stuck at the end of time (each due clamped to the last day) ends here.
-            if k > 0 && due <= earliest {
+            if previous.is_some_and(|p| due <= p) {
                 return;
             }
-            self.items.push(Item {
-                start: at,
-                earliest,
-                due,
-                deadline: if deadline_off == due_off {
-                    due
-                } else {
-                    self.memo.after(deadline_off, at).max(due)
-                },
-                occurrence: k,
-                done: None,
-                rule: r,
-                after,
-                trigger,
-            });
+            let (earliest, opens_outside) =
+                match (rule.window.and_then(Offset::fixed_secs), previous) {
+                    (Some(window), _) => ((due - window).max(at), false),
+                    (None, Some(p)) => (p, false),
+                    (None, None) => self.memo.opens(rule.earliest, at),
+                };
+            if earliest > until {
+                return;
+            }
+            let (deadline, deadline_outside) = if deadline_off == due_off {
+                (due, false)
+            } else {
+                let (deadline, outside) = self.memo.closes(deadline_off, at);
+                (deadline.max(due), outside)
+            };
+            // A repeating rule for the warranty period owes no visit due outside it.
+            let owed = rule.every.is_none()
+                || rule.when.warranty.is_none()
+                || rule.when.warranty_holds(facts, datetime(shown(due)).date());
+            if owed {
+                self.items.push(Item {
+                    start: at,
+                    earliest,
+                    due,
+                    deadline,
+                    withdrawn,
+                    occurrence: k,
+                    done: None,
+                    rule: r,
+                    after,
+                    trigger,
+                    rescheduled: false,
+                    outside_calendar: due_outside || opens_outside || deadline_outside,
+                    priority: rule.priority,
+                    channel: rule.channel,
+                    shares_visit: rule.shares_visit,
+                });
+            }
             if rule.every.is_none() {
                 return;
             }
-            earliest = due;
+            previous = Some(due);
             k += 1;
         }
     }
+}
 
-    /// Gives item `n` the first visit inside its reach: at or after its opening (strictly
-    /// after the visit that started it, for sequences and retries), on the required channel,
-    /// reached. One visit may satisfy several items: a call covers everything then owed.
-    #[inline(always)]
-    fn assign(&mut self, n: usize, profile: &PolicyProfile, visits: &[Visit]) {
-        let item = &self.items[n];
-        let channel = profile.rules[usize::from(item.rule)].channel;
-        let by_visit = item.after.is_some() || item.trigger == Some(Trigger::PoorOutcome);
-        let found = visits.iter().position(|v| {
-            v.at >= item.earliest
-                && (!by_visit || v.at > item.start)
-                && v.outcome != Outcome::Unreachable
-                && channel.is_none_or(|c| c == v.channel)
-        });
-        if let Some(v) = found {
-            self.items[n].done = Some(v as u32);
-            self.queue.push(n);
-        }
+/// A window's closing instant as people read it: the last second of the day when the window
+/// closes at midnight (windows in days: "by 2026-11-08"), the instant itself otherwise
+/// (windows in hours: "by 16:00", where 16:00 is already late).
+pub(super) fn shown(closes: LocalSecs) -> LocalSecs {
+    if closes.rem_euclid(DAY) == 0 {
+        closes - 1
+    } else {
+        closes
     }
 }
 

@@ -38,11 +38,14 @@ impl AgendaEntry<'_> {
                     (None, Some(r)) => format!("上次回访（{r}）"),
                     (None, None) => String::new(),
                 };
-                let rep = if nth > 0 {
+                let mut rep = if nth > 0 {
                     format!("（第{}次重复）", nth)
                 } else {
                     String::new()
                 };
+                if self.rescheduled {
+                    rep += "（已改约）";
+                }
                 format!(
                     "{start} {at} + {}{rep}，规则 {}，政策 {}（{}）",
                     b.offset.zh(),
@@ -57,11 +60,14 @@ impl AgendaEntry<'_> {
                     (None, Some(r)) => format!("previous visit ({r})"),
                     (None, None) => String::new(),
                 };
-                let rep = if nth > 0 {
+                let mut rep = if nth > 0 {
                     format!(" (repeat {nth})")
                 } else {
                     String::new()
                 };
+                if self.rescheduled {
+                    rep += " (rescheduled)";
+                }
                 format!(
                     "{start} {at} + {}{rep}, rule {}, policy {} ({})",
                     b.offset,

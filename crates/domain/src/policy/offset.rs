@@ -81,44 +81,71 @@ impl Offset {
         }
     }
 
-    /// The instant `self` after `from` (China local time). Calendar units end at 23:59:59
-    /// of the day reached, so "within 7 days" includes the whole seventh day.
-    pub fn after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
-        datetime(self.after_secs(secs(from), calendar))
+    /// Where a window whose end is written `self` closes, counted from `from` (China local
+    /// time): exactly `self` later for hours; otherwise at the end of the day reached, that is
+    /// 00:00 of the next day. Windows are half-open: the closing instant is already late, so
+    /// "within 24 hours" ends at +24 h and "within 7 days" covers the whole seventh day.
+    pub fn closes_after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
+        datetime(self.closes_secs(secs(from), calendar))
     }
 
-    /// The earliest instant of a window opening `self` after `from`: exact for hours,
-    /// otherwise the start of the day reached (never before `from`).
-    pub fn opening_after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
-        datetime(self.opening_after_secs(secs(from), calendar))
+    /// Where a window whose start is written `self` opens, counted from `from`: exactly
+    /// `self` later for hours (and for nothing at all), otherwise at the start of the day
+    /// reached, never before `from`. A window opening at `N days` follows one closing at
+    /// `N - 1 days` without a gap or an overlap; one opening at `48h` follows one closing at
+    /// `48h`.
+    pub fn opens_after(self, from: NaiveDateTime, calendar: &WorkCalendar) -> NaiveDateTime {
+        datetime(self.opens_secs(secs(from), calendar))
     }
 
-    /// [`Offset::after`] on [`LocalSecs`], the engine's working unit.
-    pub(crate) fn after_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
-        let n = i64::from(self.amount);
-        let day = from.div_euclid(DAY);
-        let end_of = |day: i64| day * DAY + DAY - 1;
+    /// [`Offset::closes_after`] on [`LocalSecs`], the engine's working unit.
+    pub(crate) fn closes_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
         match self.unit {
-            OffsetUnit::Hours => from + n * 3600,
-            OffsetUnit::Days => end_of(day + n),
-            OffsetUnit::Weeks => end_of(day + 7 * n),
-            OffsetUnit::Months => end_of(day_number(add_months(date(day), self.amount))),
-            OffsetUnit::WorkingDays => end_of(day_number(
-                calendar.add_working_days(date(day), self.amount),
-            )),
+            OffsetUnit::Hours => from + i64::from(self.amount) * 3600,
+            _ => (self.day_reached(day_of(from), calendar).0 + 1) * DAY,
         }
     }
 
-    /// [`Offset::opening_after`] on [`LocalSecs`].
-    pub(crate) fn opening_after_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
+    /// [`Offset::opens_after`] on [`LocalSecs`].
+    pub(crate) fn opens_secs(self, from: LocalSecs, calendar: &WorkCalendar) -> LocalSecs {
         if self.amount == 0 || self.unit == OffsetUnit::Hours {
             return from + i64::from(self.amount) * 3600;
         }
-        opening_of(self.after_secs(from, calendar), from)
+        (self.day_reached(day_of(from), calendar).0 * DAY).max(from)
     }
 
-    /// Whether the result of [`Offset::after_secs`] depends only on the day of `from` and
-    /// needs calendar arithmetic (months, working days): worth remembering per day.
+    /// The day (since 1970-01-01) this offset in days, weeks, months or working days reaches
+    /// from `day`, and whether it counted working days through a year whose holidays the
+    /// calendar does not know (there only weekends are days off, so the day may be early).
+    /// Hours count as whole days here; callers use them only through [`Offset::closes_secs`].
+    pub(crate) fn day_reached(self, day: i64, calendar: &WorkCalendar) -> (i64, bool) {
+        let n = i64::from(self.amount);
+        match self.unit {
+            OffsetUnit::Hours => (day + n.div_euclid(24), false),
+            OffsetUnit::Days => (day + n, false),
+            OffsetUnit::Weeks => (day + 7 * n, false),
+            OffsetUnit::Months => (day_number(add_months(date(day), self.amount)), false),
+            OffsetUnit::WorkingDays => {
+                let from = date(day);
+                let to = calendar.add_working_days(from, self.amount);
+                (day_number(to), !calendar.covers(from, to))
+            }
+        }
+    }
+
+    /// This offset's length in seconds, for the units of fixed length (hours, days, weeks).
+    pub(crate) fn fixed_secs(self) -> Option<i64> {
+        let n = i64::from(self.amount);
+        match self.unit {
+            OffsetUnit::Hours => Some(n * 3600),
+            OffsetUnit::Days => Some(n * DAY),
+            OffsetUnit::Weeks => Some(n * 7 * DAY),
+            OffsetUnit::Months | OffsetUnit::WorkingDays => None,
+        }
+    }
+
+    /// Whether [`Offset::day_reached`] needs calendar arithmetic (months, working days):
+    /// worth remembering per day.
     pub(crate) fn is_by_day(self) -> bool {
         matches!(self.unit, OffsetUnit::Months | OffsetUnit::WorkingDays)
     }
@@ -144,12 +171,6 @@ pub(crate) const DAY: i64 = 86_400;
 
 /// Days from 0001-01-01 to 1970-01-01.
 const UNIX_EPOCH_DAY: i64 = 719_163;
-
-/// The opening of a window whose offset (not in hours, not zero) reaches `reached` from
-/// `from`: the start of that day, never before `from`.
-pub(crate) fn opening_of(reached: LocalSecs, from: LocalSecs) -> LocalSecs {
-    (reached - reached.rem_euclid(DAY)).max(from)
-}
 
 /// The day number of [`LocalSecs`] (days since 1970-01-01).
 pub(crate) fn day_of(secs: LocalSecs) -> i64 {

@@ -10,15 +10,16 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::PolicyError,
-    offset::Offset,
+    offset::{Offset, OffsetUnit},
     rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus},
     trigger::Trigger,
 };
 use crate::{time::china, visit::Channel};
 
 /// The shipped profiles: (name, TOML text), embedded so the server can offer them offline.
+/// `profiles/README.md` documents the format and which policy rules each one carries.
 #[cfg(feature = "toml")]
-pub const BUILTIN_PROFILES: [(&str, &str); 7] = [
+pub const BUILTIN_PROFILES: [(&str, &str); 18] = [
     ("general", include_str!("../../profiles/general.toml")),
     ("skeleton", include_str!("../../profiles/skeleton.toml")),
     (
@@ -34,6 +35,47 @@ pub const BUILTIN_PROFILES: [(&str, &str); 7] = [
     (
         "decoration-warranty",
         include_str!("../../profiles/decoration-warranty.toml"),
+    ),
+    (
+        "delivered-products",
+        include_str!("../../profiles/delivered-products.toml"),
+    ),
+    (
+        "service-center",
+        include_str!("../../profiles/service-center.toml"),
+    ),
+    (
+        "vehicle-service",
+        include_str!("../../profiles/vehicle-service.toml"),
+    ),
+    (
+        "car-repair-shop",
+        include_str!("../../profiles/car-repair-shop.toml"),
+    ),
+    (
+        "repair-station",
+        include_str!("../../profiles/repair-station.toml"),
+    ),
+    (
+        "service-plan",
+        include_str!("../../profiles/service-plan.toml"),
+    ),
+    (
+        "sales-visits",
+        include_str!("../../profiles/sales-visits.toml"),
+    ),
+    (
+        "property-management",
+        include_str!("../../profiles/property-management.toml"),
+    ),
+    ("tourism", include_str!("../../profiles/tourism.toml")),
+    (
+        "real-estate",
+        include_str!("../../profiles/real-estate.toml"),
+    ),
+    (
+        "equipment-service",
+        include_str!("../../profiles/equipment-service.toml"),
     ),
 ];
 
@@ -113,8 +155,13 @@ pub struct RuleSpec {
     /// 1, 2 or 3 (一级/二级/三级回访).
     #[serde(default = "one")]
     pub level: u8,
+    /// The window opens this long after the start; default: at the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub earliest: Option<String>,
+    /// Instead of `earliest`: the window opens this long before the due time (hours, days or
+    /// weeks), for steps the policy puts at a point ("at 3 months").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<String>,
     pub due: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline: Option<String>,
@@ -124,6 +171,12 @@ pub struct RuleSpec {
     pub until: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub repeat_after_done: bool,
+    /// One visit may answer this rule's item and other sharing items at once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shares_visit: bool,
+    /// Trigger codes whose events withdraw the rule's unanswered items.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cancelled_by: Vec<String>,
     #[serde(default)]
     pub when: ConditionSpec,
     #[serde(default)]
@@ -143,11 +196,14 @@ impl Default for RuleSpec {
             channel: None,
             level: one(),
             earliest: None,
+            window: None,
             due: String::new(),
             deadline: None,
             every: None,
             until: None,
             repeat_after_done: false,
+            shares_visit: false,
+            cancelled_by: Vec::new(),
             when: ConditionSpec::default(),
             priority: 0,
             source: String::new(),
@@ -172,6 +228,10 @@ pub struct ConditionSpec {
     pub warranty: Option<WarrantyStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channel: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tag: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub without_tag: Vec<String>,
 }
 
 impl ProfileSpec {
@@ -274,7 +334,36 @@ impl PolicyProfile {
             let level = VisitLevel::from_number(r.level)
                 .ok_or_else(|| err(Some(id), format!("level {} is not 1, 2 or 3", r.level)))?;
             let earliest = offset(r.earliest.as_deref().unwrap_or("0h"))?;
+            let window = r.window.as_deref().map(offset).transpose()?;
             let due = offset(&r.due)?;
+            if let Some(w) = window {
+                if r.earliest.is_some() {
+                    return Err(err(
+                        Some(id),
+                        "choose `earliest` or `window`, not both".into(),
+                    ));
+                }
+                if w.amount == 0
+                    || !matches!(
+                        w.unit,
+                        OffsetUnit::Hours | OffsetUnit::Days | OffsetUnit::Weeks
+                    )
+                {
+                    return Err(err(
+                        Some(id),
+                        format!("window {w} is not a positive number of hours, days or weeks"),
+                    ));
+                }
+            }
+            let cancelled_by = r
+                .cancelled_by
+                .iter()
+                .map(|t| {
+                    Trigger::from_code(t).ok_or_else(|| {
+                        err(Some(id), format!("unknown trigger {t:?} in `cancelled_by`"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let deadline = match &r.deadline {
                 Some(d) => offset(d)?,
                 None => due,
@@ -331,16 +420,21 @@ impl PolicyProfile {
                 channel: r.channel,
                 level,
                 earliest,
+                window,
                 due,
                 deadline,
                 every,
                 until,
                 repeat_after_done: r.repeat_after_done,
+                shares_visit: r.shares_visit,
+                cancelled_by,
                 when: Condition {
                     tier: r.when.tier,
                     category: r.when.category,
                     warranty: r.when.warranty,
                     channel: r.when.channel,
+                    tag: r.when.tag,
+                    without_tag: r.when.without_tag,
                 },
                 priority: r.priority,
                 source: r.source,

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Timelike, Utc};
 use proptest::prelude::*;
 
 use super::{synthetic::synthetic_input, *};
@@ -87,6 +87,162 @@ proptest! {
             let open: Vec<_> = expected.items().filter(|i| !i.status.is_done()).cloned().collect();
             prop_assert_eq!(&prepared.open_agenda(&profile, &calendar, at, horizon).items().cloned().collect::<Vec<_>>(), &open);
         }
+    }
+}
+
+/// A random history of a few customers under any shipped profile: every trigger, visits on
+/// both channels with every outcome (reschedules to random times, not-completed visits,
+/// blank numbers), some naming items of the agenda (real keys, stale ones, keys of other
+/// rules), tiers and tags the profiles test. The same for the same seed.
+fn random_history(seed: u64, customers: usize, events: usize, visits: usize) -> EngineInput {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move |bound: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % bound.max(1)
+    };
+    let span = 2 * 365 * 24 * 60;
+    let minutes = |n: u64| now() - Duration::minutes(n as i64);
+    let tiers = ["vip", "normal", "a", "b", "c", "maker"];
+    let tags = ["key", "quality", "resistance", "dislikes_calls"];
+    let mut input = EngineInput::default();
+    for n in 0..customers {
+        input.customers.push(CustomerFacts {
+            id: crate::ids::CustomerId(uuid::Uuid::from_u128(n as u128 + 1)),
+            tier: tiers[next(tiers.len() as u64) as usize].into(),
+            category: String::new(),
+            warranty_until: (next(2) == 0)
+                .then(|| crate::time::china_date(minutes(next(span)) + Duration::days(365))),
+            tags: tags
+                .iter()
+                .filter(|_| next(3) == 0)
+                .map(|t| t.to_string())
+                .collect(),
+        });
+    }
+    for _ in 0..events {
+        let c = next(customers as u64) as usize;
+        input.events.push(LifecycleEvent {
+            customer_id: input.customers[c].id,
+            kind: Trigger::ALL[next(Trigger::ALL.len() as u64) as usize],
+            at: minutes(next(span)),
+        });
+    }
+    for n in 0..visits {
+        let c = next(customers as u64) as usize;
+        let at = minutes(next(span));
+        let outcome = match next(10) {
+            0 => Outcome::Poor,
+            1 => Outcome::Unreachable,
+            2 => Outcome::NotCompleted(NotCompletedReason::NotHome),
+            3 => Outcome::NotCompleted(NotCompletedReason::Refused),
+            4 => Outcome::Rescheduled {
+                to: at + Duration::minutes(next(30 * 24 * 60) as i64),
+            },
+            _ => Outcome::Good,
+        };
+        input.visits.push(VisitFact {
+            id: crate::ids::VisitId(uuid::Uuid::from_u128(1_000 + n as u128)),
+            customer_id: input.customers[c].id,
+            at,
+            channel: if next(3) == 0 {
+                Channel::OnSite
+            } else {
+                Channel::Phone
+            },
+            outcome,
+            answers: Vec::new(),
+        });
+    }
+    input
+}
+
+use crate::visit::Channel;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Over random histories: no visit answers two items unless both rules share visits; a
+    /// visit answers only items whose window had opened, on their channel, and only when
+    /// completed; every item is there once; every step an event owes (a rule it starts that
+    /// applies, not withdrawn by a later event) is in the agenda exactly once.
+    #[test]
+    fn random_histories_keep_the_matching_invariants(
+        seed in any::<u64>(), customers in 1usize..6, events in 0usize..40, visits in 0usize..40,
+        profile in 0usize..BUILTIN_PROFILES.len(), named in 0u64..4,
+    ) {
+        let profile = builtin(BUILTIN_PROFILES[profile].0).unwrap();
+        let calendar = WorkCalendar::china();
+        // Long enough that every first step of an event in the last two years is generated.
+        let horizon = Horizon { days: 1_200, lookahead_days: 3 };
+        let mut input = random_history(seed, customers, events, visits);
+        // Some visits name items: keys the agenda gives (right customer or not), and stale ones.
+        let keys: Vec<(crate::ids::CustomerId, ItemKey)> = agenda(&profile, &calendar, &input, now(), horizon)
+            .items()
+            .map(|i| (i.customer_id(), i.key()))
+            .collect();
+        if !keys.is_empty() {
+            for (n, visit) in input.visits.iter_mut().enumerate() {
+                let pick = (seed as usize).wrapping_add(n * 7919);
+                match (pick + named as usize) % 4 {
+                    0 => {
+                        let mine: Vec<&ItemKey> = keys.iter().filter(|(c, _)| *c == visit.customer_id).map(|(_, k)| k).collect();
+                        if let Some(k) = mine.get(pick % mine.len().max(1)) {
+                            visit.answers.push((*k).clone());
+                        }
+                    }
+                    1 => {
+                        let (_, k) = &keys[pick % keys.len()];
+                        visit.answers.push(ItemKey { start: k.start - Duration::hours(1), ..k.clone() });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let a = agenda(&profile, &calendar, &input, now(), horizon);
+        let visit_of = |id| input.visits.iter().find(|v| v.id == id).unwrap();
+        let mut answered: std::collections::HashMap<crate::ids::VisitId, Vec<&FollowUpRule>> = Default::default();
+        let mut keys_seen = HashSet::new();
+        for i in a.items() {
+            prop_assert!(keys_seen.insert((i.customer_id(), i.key())), "twice: {:?}", i.key());
+            if let Some((id, at)) = i.done_by() {
+                let v = visit_of(id);
+                prop_assert!(v.outcome.is_completed(), "{:?} answered by {:?}", i.key(), v.outcome);
+                prop_assert!(at >= i.earliest(), "{:?} answered at {at} before it opened {}", i.key(), i.earliest());
+                prop_assert!(i.channel().is_none_or(|c| c == v.channel));
+                prop_assert_eq!(v.customer_id, i.customer_id());
+                answered.entry(id).or_default().push(i.follow_up_rule());
+            }
+        }
+        for (id, rules) in &answered {
+            prop_assert!(
+                rules.len() == 1 || rules.iter().all(|r| r.shares_visit),
+                "visit {id:?} answered {:?}", rules.iter().map(|r| &r.id).collect::<Vec<_>>()
+            );
+        }
+        // Every step an event owes, exactly once.
+        let clock = crate::time::china();
+        for e in input.events.iter().filter(|e| e.at <= now()) {
+            let facts = input.customers.iter().find(|c| c.id == e.customer_id).unwrap();
+            let on = e.at.with_timezone(&clock).date_naive();
+            for rule in &profile.rules {
+                let owed = rule.start == RuleStart::Event(e.kind)
+                    && rule.cancelled_by.is_empty()
+                    && !(rule.every.is_some() && rule.when.warranty.is_some())
+                    && rule.when.holds(facts, on, None);
+                if owed {
+                    let key = ItemKey { rule: rule.id.clone(), start: e.at.with_nanosecond(0).unwrap(), occurrence: 0 };
+                    let n = a.items().filter(|i| i.customer_id() == facts.id && i.key() == key).count();
+                    prop_assert_eq!(n, 1, "{:?} of {:?}", key, e);
+                }
+            }
+        }
+        // The prepared input gives the same agenda, and so does the open one without done items.
+        let prepared = PreparedInput::new(input.clone());
+        prop_assert_eq!(&prepared.agenda(&profile, &calendar, now(), horizon), &a);
+        let open: Vec<_> = a.items().filter(|i| !i.status.is_done()).cloned().collect();
+        prop_assert_eq!(open_agenda(&profile, &calendar, &input, now(), horizon).items().cloned().collect::<Vec<_>>(), open);
     }
 }
 

@@ -65,10 +65,15 @@ pub struct Condition {
     pub tier: Vec<String>,
     /// Product categories (产品类别).
     pub category: Vec<String>,
-    /// Warranty status on the trigger date.
+    /// Warranty status on the start date and on each item's due date: a repeating rule
+    /// `warranty = "in"` stops owing visits when the warranty ends.
     pub warranty: Option<WarrantyStatus>,
     /// Channel of the visit that triggered the rule (for `poor_outcome` and `after` rules).
     pub channel: Vec<Channel>,
+    /// The customer carries at least one of these tags.
+    pub tag: Vec<String>,
+    /// The customer carries none of these tags (e.g. `dislikes_calls`: fewer calls, 002 §13).
+    pub without_tag: Vec<String>,
 }
 
 impl Condition {
@@ -76,18 +81,29 @@ impl Condition {
     pub fn holds(&self, c: &CustomerFacts, on: NaiveDate, via: Option<Channel>) -> bool {
         (self.tier.is_empty() || self.tier.contains(&c.tier))
             && (self.category.is_empty() || self.category.contains(&c.category))
-            && match self.warranty {
-                None => true,
-                Some(w) => {
-                    let inside = c.warranty_until.is_some_and(|end| on <= end);
-                    (w == WarrantyStatus::In) == inside
-                }
-            }
+            && self.warranty_holds(c, on)
             && (self.channel.is_empty() || via.is_some_and(|v| self.channel.contains(&v)))
+            && (self.tag.is_empty() || self.tag.iter().any(|t| c.tags.contains(t)))
+            && !self.without_tag.iter().any(|t| c.tags.contains(t))
+    }
+
+    /// Whether the warranty condition (if any) holds for the customer on `on`.
+    pub fn warranty_holds(&self, c: &CustomerFacts, on: NaiveDate) -> bool {
+        match self.warranty {
+            None => true,
+            Some(w) => {
+                let inside = c.warranty_until.is_some_and(|end| on <= end);
+                (w == WarrantyStatus::In) == inside
+            }
+        }
     }
 }
 
 /// A validated follow-up rule. 回访规则
+///
+/// Its items' windows are half-open, `[opens, closes)`: a window opening where another closes
+/// shares no instant with it. See the profile format (`profiles/README.md`) for how offsets
+/// are counted.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FollowUpRule {
     /// The rule's name, unique in its profile (e.g. `维修回访-48h`).
@@ -100,8 +116,11 @@ pub struct FollowUpRule {
     pub channel: Option<Channel>,
     /// Who visits.
     pub level: VisitLevel,
-    /// The window opens this long after the start.
+    /// The window opens this long after the start (unless `window` is set).
     pub earliest: Offset,
+    /// The window opens this long before the due time instead ("at 3 months": the weeks
+    /// before it), in hours, days or weeks.
+    pub window: Option<Offset>,
     /// The visit is due this long after the start.
     pub due: Offset,
     /// After this the item is overdue (at least `due`).
@@ -112,6 +131,14 @@ pub struct FollowUpRule {
     pub until: Option<Offset>,
     /// After a visit satisfies this rule's item, a new item follows from that visit.
     pub repeat_after_done: bool,
+    /// A visit answering this rule's item may also answer other items whose rules share
+    /// visits too (one call covering two steps, when the policy allows it). Off: one visit,
+    /// one item.
+    pub shares_visit: bool,
+    /// Events that withdraw the rule's items not yet answered when they happen after the start
+    /// (002 §10: a customer back in the workshop is no longer lost; 002 §13: weekly calls until
+    /// the caller visits).
+    pub cancelled_by: Vec<Trigger>,
     /// When the rule applies.
     pub when: Condition,
     /// Higher comes first among items of the same status (complaints).

@@ -39,6 +39,7 @@ pub fn synthetic_input(
             tier: tiers[next(4) as usize].into(),
             category: String::new(),
             warranty_until: None,
+            tags: Vec::new(),
         });
     }
     let kinds = [
@@ -77,6 +78,7 @@ pub fn synthetic_input(
                 Channel::Phone
             },
             outcome,
+            answers: Vec::new(),
         });
     }
     input

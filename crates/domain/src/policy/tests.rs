@@ -1,4 +1,9 @@
-//! Table tests of the shipped profiles against the policies' own numbers, through one `check`.
+//! Tests of the engine's semantics and of the shipped profiles, through one `check`:
+//! windows, half-open boundaries, which item a visit answers, outcomes that leave an item
+//! owed, the calendar mark. `catalogue` holds one table test per scheduling rule of the
+//! requirements catalogue (§3), named after its source paragraph, with the policy's numbers.
+
+mod catalogue;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;
@@ -24,13 +29,84 @@ fn cid() -> CustomerId {
 }
 
 /// One customer's story under a profile.
+#[derive(Clone, Copy)]
 struct Case<'a> {
+    /// A shipped profile's name, or a profile's TOML text.
     profile: &'a str,
     tier: &'a str,
+    tags: &'a [&'a str],
+    /// The warranty's last day, `YYYY-MM-DD`.
+    warranty_until: Option<&'a str>,
+    /// (trigger code, China-local time)
     events: &'a [(&'a str, &'a str)],
-    /// (China-local time, channel `phone`/`on_site`, outcome `good`/`poor`/`unreachable`)
+    /// (China-local time, `phone`/`on_site`, outcome): `good`, `poor`, `unreachable`,
+    /// `not_home`, `refused` or `rescheduled YYYY-MM-DD HH:MM`; then optionally ` for ` and the
+    /// items the visit answers as `rule@YYYY-MM-DD HH:MM` (the start; `#k` for a repeat),
+    /// separated by `; `.
     visits: &'a [(&'a str, &'a str, &'a str)],
     now: &'a str,
+    horizon_days: u32,
+}
+
+impl Default for Case<'_> {
+    fn default() -> Self {
+        Case {
+            profile: "general",
+            tier: "normal",
+            tags: &[],
+            warranty_until: None,
+            events: &[],
+            visits: &[],
+            now: "2026-11-22 09:00",
+            horizon_days: 90,
+        }
+    }
+}
+
+impl Case<'_> {
+    fn policy(&self) -> PolicyProfile {
+        if self.profile.contains("[[rule]]") {
+            PolicyProfile::parse("test.toml", self.profile).unwrap()
+        } else {
+            builtin(self.profile).unwrap()
+        }
+    }
+
+    fn horizon(&self) -> Horizon {
+        Horizon {
+            days: self.horizon_days,
+            lookahead_days: 3,
+        }
+    }
+}
+
+/// A visit's outcome and the items it names, as [`Case::visits`] writes them.
+fn outcome(text: &str) -> (Outcome, Vec<ItemKey>) {
+    let (outcome, named) = text.split_once(" for ").unwrap_or((text, ""));
+    let outcome = match outcome {
+        "good" => Outcome::Good,
+        "poor" => Outcome::Poor,
+        "unreachable" => Outcome::Unreachable,
+        "not_home" => Outcome::NotCompleted(NotCompletedReason::NotHome),
+        "refused" => Outcome::NotCompleted(NotCompletedReason::Refused),
+        other => Outcome::Rescheduled {
+            to: at(other.strip_prefix("rescheduled ").expect("an outcome")),
+        },
+    };
+    let keys = named
+        .split("; ")
+        .filter(|k| !k.is_empty())
+        .map(|k| {
+            let (rule, start) = k.split_once('@').expect("rule@start");
+            let (start, occurrence) = start.split_once('#').unwrap_or((start, "0"));
+            ItemKey {
+                rule: rule.into(),
+                start: at(start),
+                occurrence: occurrence.parse().unwrap(),
+            }
+        })
+        .collect();
+    (outcome, keys)
 }
 
 fn input(case: &Case) -> EngineInput {
@@ -39,7 +115,8 @@ fn input(case: &Case) -> EngineInput {
             id: cid(),
             tier: case.tier.into(),
             category: String::new(),
-            warranty_until: None,
+            warranty_until: case.warranty_until.map(|d| d.parse().unwrap()),
+            tags: case.tags.iter().map(|t| t.to_string()).collect(),
         }],
         events: case
             .events
@@ -54,294 +131,471 @@ fn input(case: &Case) -> EngineInput {
             .visits
             .iter()
             .enumerate()
-            .map(|(n, (a, ch, out))| VisitFact {
-                id: VisitId(Uuid::from_u128(100 + n as u128)),
-                customer_id: cid(),
-                at: at(a),
-                channel: if *ch == "phone" {
-                    Channel::Phone
-                } else {
-                    Channel::OnSite
-                },
-                outcome: match *out {
-                    "good" => Outcome::Good,
-                    "poor" => Outcome::Poor,
-                    _ => Outcome::Unreachable,
-                },
+            .map(|(n, (a, ch, out))| {
+                let (outcome, answers) = outcome(out);
+                VisitFact {
+                    id: VisitId(Uuid::from_u128(100 + n as u128)),
+                    customer_id: cid(),
+                    at: at(a),
+                    channel: if *ch == "phone" {
+                        Channel::Phone
+                    } else {
+                        Channel::OnSite
+                    },
+                    outcome,
+                    answers,
+                }
             })
             .collect(),
     }
 }
 
-/// Renders the agenda as `rule due status` lines, in agenda order.
+/// An item as `rule due status`, and ` rescheduled` / ` outside-calendar` when it is.
+fn line(i: &AgendaEntry<'_>) -> String {
+    format!(
+        "{} {} {:?}{}{}",
+        i.rule(),
+        i.due().format("%Y-%m-%d %H:%M"),
+        i.status,
+        if i.rescheduled { " rescheduled" } else { "" },
+        if i.outside_calendar {
+            " outside-calendar"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The agenda of `case` (every item, done ones too) as [`line`]s in agenda order.
 fn check(case: Case, expected: &[&str]) {
-    let profile = builtin(case.profile).unwrap();
+    let profile = case.policy();
     let input = input(&case);
     let got = agenda(
         &profile,
         &WorkCalendar::china(),
         &input,
         at(case.now),
-        Horizon::default(),
+        case.horizon(),
     );
-    let lines: Vec<String> = got
-        .items()
-        .map(|i| {
-            format!(
-                "{} {} {:?}",
-                i.rule(),
-                i.due().format("%Y-%m-%d %H:%M"),
-                i.status
-            )
-        })
-        .collect();
+    let lines: Vec<String> = got.items().map(line).collect();
     assert_eq!(lines, expected);
 }
 
+/// A rule due within 24 hours of a repair at 16:00, with nothing else.
+const WITHIN_24H: &str = "name = \"t\"\n[[rule]]\nid = \"r\"\ntrigger = \"repair_completed\"\nkind = \"k\"\ndue = \"24h\"\nsource = \"s\"\n";
+
+/// A rule due within 7 days of a purchase, with nothing else.
+const WITHIN_7_DAYS: &str = "name = \"t\"\n[[rule]]\nid = \"r\"\ntrigger = \"purchase\"\nkind = \"k\"\ndue = \"7 days\"\nsource = \"s\"\n";
+
+/// "Within 24 hours" ends at +24 h: a visit a minute before is on time, one at +24 h is late.
 #[test]
-fn first_visit_within_a_week_then_1_3_6_months_with_month_end_clamp() {
-    // 000 §B: purchase on Jan 31; one month later is Feb 28 (2027 is not a leap year).
+fn within_24_hours_ends_at_plus_24_hours() {
+    let case = |visit| Case {
+        profile: WITHIN_24H,
+        events: &[("repair_completed", "2026-07-20 16:00")],
+        visits: visit,
+        now: "2026-07-22 09:00",
+        ..Case::default()
+    };
     check(
-        Case {
-            profile: "general",
-            tier: "normal",
-            events: &[("purchase", "2027-01-31 00:00")],
-            visits: &[],
-            now: "2027-02-05 09:00",
-        },
-        &[
-            "首次回访 2027-02-07 23:59 Due",
-            "购后1个月回访 2027-02-28 23:59 Upcoming",
-            "购后3个月回访 2027-04-30 23:59 Upcoming",
-            "购后6个月回访 2027-07-31 23:59 Upcoming",
-        ],
+        case(&[("2026-07-21 15:59", "phone", "good")]),
+        &["r 2026-07-21 16:00 Done"],
+    );
+    check(
+        case(&[("2026-07-21 16:00", "phone", "good")]),
+        &["r 2026-07-21 16:00 DoneLate"],
     );
 }
 
+/// "Within 7 days" is read as the end of the seventh calendar day after the trigger's day,
+/// China time (the policies count days as dates: 当天, 次日, 7日内): a purchase at 10:00 on
+/// Nov 1 is visited on time through Nov 8, 23:59:59.
 #[test]
-fn one_month_after_jan_31_is_feb_29_in_a_leap_year() {
+fn within_7_days_covers_the_whole_seventh_day() {
+    let case = |visit| Case {
+        profile: WITHIN_7_DAYS,
+        events: &[("purchase", "2026-11-01 10:00")],
+        visits: visit,
+        now: "2026-11-09 09:00",
+        horizon_days: 0,
+        ..Case::default()
+    };
     check(
-        Case {
-            profile: "general",
-            tier: "normal",
-            events: &[("purchase", "2028-01-31 00:00")],
-            visits: &[("2028-02-03 10:00", "phone", "good")],
-            now: "2028-02-03 12:00",
-        },
-        &[
-            "购后1个月回访 2028-02-29 23:59 Upcoming",
-            "购后3个月回访 2028-04-30 23:59 Upcoming",
-            "购后6个月回访 2028-07-31 23:59 Upcoming",
-            "首次回访 2028-02-07 23:59 Done",
-        ],
+        case(&[("2026-11-08 23:30", "phone", "good")]),
+        &["r 2026-11-08 23:59 Done"],
+    );
+    check(
+        case(&[("2026-11-09 00:00", "phone", "good")]),
+        &["r 2026-11-08 23:59 DoneLate"],
     );
 }
 
+/// 000 §P: the 48-hour window opens where the 24-hour one closes. A visit at exactly +24 h
+/// is on time for the 48-hour step and late for the 24-hour one: it answers the step it is on
+/// time for, and the 24-hour step stays owed.
 #[test]
-fn vip_monthly_after_the_six_month_visit() {
-    // 000 §A: VIP once a month after the last visit.
-    check(
-        Case {
-            profile: "general",
-            tier: "vip",
-            events: &[("purchase", "2026-01-02 00:00")],
-            visits: &[
-                ("2026-01-05 10:00", "phone", "good"),
-                ("2026-02-01 10:00", "phone", "good"),
-                ("2026-04-01 10:00", "phone", "good"),
-                ("2026-07-01 10:00", "phone", "good"),
-            ],
-            now: "2026-08-10 09:00",
-        },
-        &[
-            "定期回访-VIP 2026-08-01 23:59 Overdue",
-            "首次回访 2026-01-09 23:59 Done",
-            "购后1个月回访 2026-02-02 23:59 Done",
-            "购后3个月回访 2026-04-02 23:59 Done",
-            "购后6个月回访 2026-07-02 23:59 Done",
-        ],
-    );
-}
-
-#[test]
-fn normal_quarterly_after_the_six_month_visit() {
-    check(
-        Case {
-            profile: "general",
-            tier: "normal",
-            events: &[("purchase", "2026-01-02 00:00")],
-            visits: &[
-                ("2026-01-05 10:00", "phone", "good"),
-                ("2026-02-01 10:00", "phone", "good"),
-                ("2026-04-01 10:00", "phone", "good"),
-                ("2026-07-01 10:00", "phone", "good"),
-            ],
-            now: "2026-08-10 09:00",
-        },
-        &[
-            "定期回访-普通 2026-10-01 23:59 Upcoming",
-            "首次回访 2026-01-09 23:59 Done",
-            "购后1个月回访 2026-02-02 23:59 Done",
-            "购后3个月回访 2026-04-02 23:59 Done",
-            "购后6个月回访 2026-07-02 23:59 Done",
-        ],
-    );
-}
-
-#[test]
-fn late_visit_counts_as_done_late() {
-    check(
-        Case {
-            profile: "skeleton",
-            tier: "normal",
-            events: &[("purchase", "2026-11-01 00:00")],
-            visits: &[("2026-11-10 10:00", "phone", "good")],
-            now: "2026-11-11 09:00",
-        },
-        &[
-            "定期回访-普通 2027-02-10 23:59 Upcoming",
-            "首次回访 2026-11-08 23:59 DoneLate",
-        ],
-    );
-}
-
-#[test]
-fn repair_followed_up_within_48h_then_within_a_week() {
-    // 000 §P: repair completed 2026-07-20 16:00 → first visit by 07-22 16:00, second within 1 week.
+fn touching_windows_are_half_open_a_visit_at_the_boundary_is_the_later_step() {
     check(
         Case {
             profile: "installed-equipment",
-            tier: "normal",
-            events: &[("repair_completed", "2026-07-20 16:00")],
-            visits: &[],
-            now: "2026-07-21 09:00",
+            events: &[("installation_completed", "2026-03-02 10:00")],
+            visits: &[("2026-03-03 10:00", "phone", "good")],
+            now: "2026-03-03 12:00",
+            horizon_days: 3,
+            ..Case::default()
         },
         &[
-            "维修回访-48h 2026-07-22 16:00 Due",
-            "维修回访-1周 2026-07-27 23:59 Upcoming",
+            "安装回访-24h 2026-03-03 10:00 Overdue",
+            "安装回访-1周 2026-03-09 23:59 Upcoming",
+            "安装回访-48h 2026-03-04 10:00 Done",
         ],
     );
 }
 
+/// 000 §B: the visit "at 3 months" opens near 3 months. A call seven weeks after the
+/// purchase answers no step (the 1-month one is done, the 3-month one not yet open).
 #[test]
-fn installation_24h_48h_a_week_then_twice_a_month() {
-    // 000 §P; the horizon (90 days) bounds the twice-a-month grid.
-    let case = Case {
-        profile: "installed-equipment",
-        tier: "normal",
-        events: &[("installation_completed", "2026-03-01 10:00")],
-        visits: &[],
-        now: "2026-03-01 12:00",
+fn a_step_at_3_months_opens_near_3_months_not_at_the_purchase() {
+    check(
+        Case {
+            events: &[("purchase", "2026-01-02 00:00")],
+            visits: &[
+                ("2026-01-05 10:00", "phone", "good"),
+                ("2026-02-01 10:00", "phone", "good"),
+                ("2026-02-20 10:00", "phone", "good"),
+            ],
+            now: "2026-03-25 09:00",
+            ..Case::default()
+        },
+        &[
+            "购后3个月回访 2026-04-02 23:59 Upcoming",
+            "购后6个月回访 2026-07-02 23:59 Upcoming",
+            "首次回访 2026-01-09 23:59 Done",
+            "购后1个月回访 2026-02-02 23:59 Done",
+        ],
+    );
+}
+
+/// One call while a first visit and a complaint follow-up are both owed answers one of them,
+/// the complaint (higher priority); the first visit stays owed.
+#[test]
+fn one_call_answers_one_item_the_complaint_first() {
+    check(
+        Case {
+            events: &[
+                ("purchase", "2026-06-01 00:00"),
+                ("complaint_closed", "2026-06-03 15:00"),
+            ],
+            visits: &[("2026-06-04 10:00", "phone", "good")],
+            now: "2026-06-04 12:00",
+            horizon_days: 10,
+            ..Case::default()
+        },
+        &[
+            "首次回访 2026-06-08 23:59 Upcoming",
+            "投诉回访 2026-06-10 23:59 Done",
+        ],
+    );
+}
+
+/// A visit that names the item it was made for counts for that item alone.
+#[test]
+fn a_visit_naming_its_item_counts_for_it_alone() {
+    check(
+        Case {
+            events: &[
+                ("purchase", "2026-06-01 00:00"),
+                ("complaint_closed", "2026-06-03 15:00"),
+            ],
+            visits: &[(
+                "2026-06-04 10:00",
+                "phone",
+                "good for 首次回访@2026-06-01 00:00",
+            )],
+            now: "2026-06-04 12:00",
+            horizon_days: 10,
+            ..Case::default()
+        },
+        &[
+            "投诉回访 2026-06-10 23:59 Upcoming",
+            "首次回访 2026-06-08 23:59 Done",
+        ],
+    );
+}
+
+/// A named item counts only once its window has opened, like any visit: a call naming the
+/// 3-month step seven weeks after the purchase answers nothing.
+#[test]
+fn a_named_item_is_not_answered_before_its_window_opens() {
+    check(
+        Case {
+            events: &[("purchase", "2026-01-02 00:00")],
+            visits: &[(
+                "2026-02-20 10:00",
+                "phone",
+                "good for 购后3个月回访@2026-01-02 00:00",
+            )],
+            now: "2026-02-21 09:00",
+            ..Case::default()
+        },
+        &[
+            "首次回访 2026-01-09 23:59 Overdue",
+            "购后1个月回访 2026-02-02 23:59 Overdue",
+            "购后3个月回访 2026-04-02 23:59 Upcoming",
+        ],
+    );
+}
+
+/// A key whose start no longer matches (the purchase date was corrected at the desk) finds
+/// the same rule's open item; a key of a rule this profile does not have (a profile changed
+/// since) leaves the visit to be matched by window.
+#[test]
+fn named_keys_fall_back_to_their_rule_then_to_the_window() {
+    for named in [
+        "good for 首次回访@2026-06-01 00:00",
+        "good for 旧规则@2026-06-02 00:00",
+    ] {
+        check(
+            Case {
+                events: &[("purchase", "2026-06-02 00:00")],
+                visits: &[("2026-06-04 10:00", "phone", named)],
+                now: "2026-06-04 12:00",
+                horizon_days: 10,
+                ..Case::default()
+            },
+            &["首次回访 2026-06-09 23:59 Done"],
+        );
+    }
+}
+
+/// Rules that say so (`shares_visit`) let one visit answer all their open items, and only
+/// theirs.
+#[test]
+fn rules_that_share_visits_are_answered_together() {
+    let profile = "name = \"同访\"\n[[rule]]\nid = \"a\"\ntrigger = \"purchase\"\nkind = \"k\"\ndue = \"7 days\"\nshares_visit = true\nsource = \"s\"\n[[rule]]\nid = \"b\"\ntrigger = \"purchase\"\nkind = \"k\"\ndue = \"7 days\"\nshares_visit = true\nsource = \"s\"\n[[rule]]\nid = \"c\"\ntrigger = \"purchase\"\nkind = \"k\"\ndue = \"7 days\"\nsource = \"s\"\n";
+    check(
+        Case {
+            profile,
+            events: &[("purchase", "2026-06-01 00:00")],
+            visits: &[("2026-06-02 10:00", "phone", "good")],
+            now: "2026-06-02 12:00",
+            ..Case::default()
+        },
+        &[
+            "c 2026-06-08 23:59 Upcoming",
+            "a 2026-06-08 23:59 Done",
+            "b 2026-06-08 23:59 Done",
+        ],
+    );
+    // Naming a sharing and a non-sharing item: the first named one only.
+    check(
+        Case {
+            profile,
+            events: &[("purchase", "2026-06-01 00:00")],
+            visits: &[(
+                "2026-06-02 10:00",
+                "phone",
+                "good for c@2026-06-01 00:00; a@2026-06-01 00:00",
+            )],
+            now: "2026-06-02 12:00",
+            ..Case::default()
+        },
+        &[
+            "a 2026-06-08 23:59 Upcoming",
+            "b 2026-06-08 23:59 Upcoming",
+            "c 2026-06-08 23:59 Done",
+        ],
+    );
+}
+
+/// 001's 未完原因: not home (客户不在家) and refused (拒访) leave the item owed.
+#[test]
+fn not_home_and_refused_leave_the_item_owed() {
+    check(
+        Case {
+            events: &[("purchase", "2026-06-01 00:00")],
+            visits: &[
+                ("2026-06-02 10:00", "on_site", "not_home"),
+                ("2026-06-03 10:00", "phone", "refused"),
+            ],
+            now: "2026-06-10 09:00",
+            horizon_days: 10,
+            ..Case::default()
+        },
+        &["首次回访 2026-06-08 23:59 Overdue"],
+    );
+}
+
+/// 002 §4, §8: a customer who cannot talk now agrees another time (改约); the item is due
+/// then (overdue after that day), explained as rescheduled, and a visit that day answers it.
+#[test]
+fn a_rescheduled_item_is_due_at_the_agreed_time() {
+    let case = |visits, now| Case {
+        events: &[("purchase", "2026-06-01 00:00")],
+        visits,
+        now,
+        horizon_days: 10,
+        ..Case::default()
     };
-    let profile = builtin(case.profile).unwrap();
-    let short = Horizon {
-        days: 30,
-        lookahead_days: 3,
-    };
-    let input = input(&case);
-    let got = agenda(
+    let moved = ("2026-06-03 10:00", "phone", "rescheduled 2026-06-12 15:00");
+    let only = [moved];
+    let then_visited = [moved, ("2026-06-12 16:00", "phone", "good")];
+    check(
+        case(&only, "2026-06-10 09:00"),
+        &["首次回访 2026-06-12 15:00 Due rescheduled"],
+    );
+    check(
+        case(&only, "2026-06-13 09:00"),
+        &["首次回访 2026-06-12 15:00 Overdue rescheduled"],
+    );
+    check(
+        case(&then_visited, "2026-06-13 09:00"),
+        &["首次回访 2026-06-12 15:00 Done rescheduled"],
+    );
+    let c = case(&only, "2026-06-10 09:00");
+    let profile = c.policy();
+    let input = input(&c);
+    let a = agenda(
         &profile,
         &WorkCalendar::china(),
         &input,
-        at(case.now),
-        short,
+        at(c.now),
+        c.horizon(),
     );
-    let lines: Vec<String> = got
-        .items()
-        .map(|i| format!("{} {}", i.rule(), i.due().format("%m-%d %H:%M")))
-        .collect();
+    let why = a.items().next().unwrap().explain(Lang::Zh);
+    assert_eq!(
+        why,
+        "购买 2026-06-01 00:00 + 7天（已改约），规则 首次回访，政策 一般售后（000 §B）"
+    );
+}
+
+/// The key an entry gives (in its JSON too) is what a visit names to answer it.
+#[test]
+fn an_entrys_key_names_it_for_a_visit() {
+    let case = Case {
+        events: &[
+            ("purchase", "2026-06-01 09:30"),
+            ("complaint_closed", "2026-06-02 15:00"),
+        ],
+        now: "2026-06-03 09:00",
+        horizon_days: 10,
+        ..Case::default()
+    };
+    let profile = case.policy();
+    let mut data = input(&case);
+    let a = agenda(
+        &profile,
+        &WorkCalendar::china(),
+        &data,
+        at(case.now),
+        case.horizon(),
+    );
+    let first = a.items().find(|i| i.rule() == "首次回访").unwrap();
+    let json = serde_json::to_value(first).unwrap();
+    assert_eq!(
+        json["key"],
+        serde_json::json!({"rule": "首次回访", "start": "2026-06-01T01:30:00Z", "occurrence": 0})
+    );
+    let key: ItemKey = serde_json::from_value(json["key"].clone()).unwrap();
+    assert_eq!(key, first.key());
+    data.visits.push(VisitFact {
+        id: VisitId(Uuid::from_u128(9)),
+        customer_id: cid(),
+        at: at("2026-06-03 08:00"),
+        channel: Channel::Phone,
+        outcome: Outcome::Good,
+        answers: vec![key],
+    });
+    let a = agenda(
+        &profile,
+        &WorkCalendar::china(),
+        &data,
+        at(case.now),
+        case.horizon(),
+    );
+    let lines: Vec<String> = a.items().map(line).collect();
     assert_eq!(
         lines,
         [
-            "安装回访-24h 03-02 10:00",
-            "安装回访-48h 03-03 10:00",
-            "安装回访-1周 03-08 23:59",
-            "安装回访-每月两次 03-23 23:59",
-            "安装回访-每月两次 04-07 23:59"
+            "投诉回访 2026-06-09 23:59 Upcoming",
+            "首次回访 2026-06-08 23:59 Done"
         ]
     );
 }
 
+/// 000 §N counted in working days across New Year 2027, a year whose holidays the shipped
+/// calendar does not know: the entry says so (and its JSON); a calendar that knows 2027
+/// does not. One counted inside 2026 is not marked.
 #[test]
-fn technical_support_same_pattern() {
-    check(
-        Case {
-            profile: "installed-equipment",
-            tier: "normal",
-            events: &[("technical_support_completed", "2026-03-01 10:00")],
-            visits: &[
-                ("2026-03-01 18:00", "phone", "good"),
-                ("2026-03-02 15:00", "phone", "good"),
-            ],
-            now: "2026-03-03 09:00",
-        },
-        &[
-            "技术支持回访-1周 2026-03-08 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-03-23 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-04-07 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-04-22 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-05-07 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-05-22 23:59 Upcoming",
-            "技术支持回访-每月两次 2026-06-06 23:59 Upcoming",
-            "技术支持回访-24h 2026-03-02 10:00 Done",
-            "技术支持回访-48h 2026-03-03 10:00 Done",
-        ],
-    );
-}
-
-#[test]
-fn poor_outcome_retried_next_day_until_good() {
-    // 000 §P: worse than normal → visit the next day, and every day until resolved. The
-    // second visit is the first retry; it is poor too, so another retry is owed on 07-23.
-    // Both visits came before the one-week window opened (48 h after the repair).
-    check(
-        Case {
-            profile: "installed-equipment",
-            tier: "normal",
-            events: &[("repair_completed", "2026-07-20 16:00")],
-            visits: &[
-                ("2026-07-21 10:00", "phone", "poor"),
-                ("2026-07-22 10:00", "phone", "poor"),
-            ],
-            now: "2026-07-24 09:00",
-        },
-        &[
-            "结果不佳-次日重访 2026-07-23 23:59 Overdue",
-            "维修回访-1周 2026-07-27 23:59 Upcoming",
-            "结果不佳-次日重访 2026-07-22 23:59 Done",
-            "维修回访-48h 2026-07-22 16:00 Done",
-        ],
-    );
-}
-
-#[test]
-fn unreachable_number_keeps_the_visit_open_and_flags_the_customer() {
+fn an_entry_counted_past_the_calendars_years_says_so() {
     let case = Case {
-        profile: "skeleton",
-        tier: "vip",
-        events: &[("purchase", "2026-11-01 00:00")],
-        visits: &[("2026-11-03 10:00", "phone", "unreachable")],
-        now: "2026-11-04 09:00",
+        profile: "vehicle-service",
+        events: &[("service_completed", "2026-12-28 10:00")],
+        now: "2026-12-28 12:00",
+        horizon_days: 30,
+        ..Case::default()
     };
-    check(Case { ..case }, &["首次回访 2026-11-08 23:59 Upcoming"]);
-    let case = Case {
-        profile: "skeleton",
-        tier: "vip",
-        events: &[("purchase", "2026-11-01 00:00")],
-        visits: &[("2026-11-03 10:00", "phone", "unreachable")],
-        now: "2026-11-04 09:00",
-    };
-    let profile = builtin("skeleton").unwrap();
-    let input = input(&case);
-    let got = agenda(
+    check(
+        case,
+        &["服务完成首次回访-7个工作日 2027-01-06 23:59 Upcoming outside-calendar"],
+    );
+    let profile = case.policy();
+    let data = input(&case);
+    let a = agenda(
         &profile,
         &WorkCalendar::china(),
-        &input,
+        &data,
         at(case.now),
-        Horizon::default(),
+        case.horizon(),
     );
-    assert_eq!(got.data_corrections, [cid()]);
-    assert!(got.items().next().unwrap().needs_data_correction);
+    let json = serde_json::to_value(a.items().next().unwrap()).unwrap();
+    assert_eq!(json["outside_calendar"], true);
+    let with_2027 = WorkCalendar::china().overridden_by(
+        &WorkCalendar::from_toml("years = [2027]\nholidays = [2027-01-01]").unwrap(),
+    );
+    let a = agenda(&profile, &with_2027, &data, at(case.now), case.horizon());
+    assert_eq!(
+        a.items().map(line).collect::<Vec<_>>(),
+        ["服务完成首次回访-7个工作日 2027-01-07 23:59 Upcoming"]
+    );
+    check(
+        Case {
+            events: &[("service_completed", "2026-09-24 16:00")],
+            now: "2026-09-24 17:00",
+            ..case
+        },
+        &["服务完成首次回访-7个工作日 2026-10-12 23:59 Upcoming"],
+    );
+}
+
+/// Every trigger's policy-file code is its JSON name, so recorded events and profiles agree.
+#[test]
+fn every_trigger_is_spelled_the_same_in_files_and_json() {
+    for t in Trigger::ALL {
+        assert_eq!(serde_json::to_value(t).unwrap(), t.code(), "{t:?}");
+        assert_eq!(Trigger::from_code(t.code()), Some(t));
+    }
+}
+
+/// The outcomes in JSON, as the CLI's input and the wire carry them.
+#[test]
+fn outcomes_are_written_as_documented() {
+    for (outcome, json) in [
+        (Outcome::Good, serde_json::json!("good")),
+        (
+            Outcome::NotCompleted(NotCompletedReason::NotHome),
+            serde_json::json!({"not_completed": "not_home"}),
+        ),
+        (
+            Outcome::Rescheduled {
+                to: at("2026-12-03 15:00"),
+            },
+            serde_json::json!({"rescheduled": {"to": "2026-12-03T07:00:00Z"}}),
+        ),
+    ] {
+        assert_eq!(serde_json::to_value(outcome).unwrap(), json);
+        assert_eq!(serde_json::from_value::<Outcome>(json).unwrap(), outcome);
+    }
 }
 
 /// A complaint recorded for the customer reaches the engine: closed 2026-11-20 16:00, the
@@ -497,195 +751,12 @@ fn a_recorded_blank_number_keeps_the_visit_open_and_flags_the_customer() {
 }
 
 #[test]
-fn water_purifier_phone_and_on_site_visits() {
-    // 000 §T: phone on the day, at 1 month, 6 months, 1 year; on site at 6 and 12 months.
-    check(
-        Case {
-            profile: "water-purifier",
-            tier: "normal",
-            events: &[("installation_completed", "2026-01-10 14:00")],
-            visits: &[
-                ("2026-01-10 19:00", "phone", "good"),
-                ("2026-02-09 10:00", "phone", "good"),
-                ("2026-07-08 10:00", "on_site", "good"),
-            ],
-            now: "2026-07-09 09:00",
-        },
-        &[
-            "6个月电话回访 2026-07-10 23:59 Due",
-            "1年电话回访 2027-01-10 23:59 Upcoming",
-            "12个月上门回访 2027-01-10 23:59 Upcoming",
-            "安装当天电话回访 2026-01-10 23:59 Done",
-            "1个月电话回访 2026-02-10 23:59 Done",
-            "6个月上门回访 2026-07-10 23:59 Done",
-        ],
-    );
-}
-
-#[test]
-fn furniture_phone_visit_within_2_days_and_query_answer_times() {
-    // 001: phone visit no later than 2 days after first installation; delivery queries in 2 h,
-    // technical queries in 4 h with a reply agreed no later than the next day.
-    check(
-        Case {
-            profile: "furniture",
-            tier: "normal",
-            events: &[
-                ("installation_completed", "2026-05-06 11:00"),
-                ("delivery_query", "2026-05-07 09:30"),
-                ("technical_query", "2026-05-07 10:00"),
-            ],
-            visits: &[],
-            now: "2026-05-07 10:00",
-        },
-        &[
-            "进度咨询答复-2h 2026-05-07 11:30 Due",
-            "技术咨询答复-4h 2026-05-07 14:00 Due",
-            "安装后2天电话回访 2026-05-08 23:59 Due",
-            "安装1年电话回访 2027-05-06 23:59 Upcoming",
-        ],
-    );
-}
-
-#[test]
-fn complaints_tracked_in_72h_and_visited_3_days_after_closing_before_other_work() {
-    // 002 §1/§5: result tracked within 72 h; §8: visit within 3 days of handling.
-    check(
-        Case {
-            profile: "complaints",
-            tier: "normal",
-            events: &[
-                ("repair_completed", "2026-06-01 09:00"),
-                ("complaint_received", "2026-06-01 10:00"),
-                ("complaint_closed", "2026-06-02 17:00"),
-            ],
-            visits: &[],
-            now: "2026-06-02 18:00",
-        },
-        &[
-            "投诉跟踪-72h 2026-06-04 10:00 Due",
-            "维修工单跟踪-72h 2026-06-04 09:00 Due",
-            "投诉处理后回访-3天 2026-06-05 23:59 Upcoming",
-        ],
-    );
-}
-
-#[test]
-fn dissatisfied_complaint_visit_is_visited_again() {
-    check(
-        Case {
-            profile: "complaints",
-            tier: "normal",
-            events: &[("complaint_closed", "2026-06-02 17:00")],
-            visits: &[("2026-06-03 10:00", "phone", "poor")],
-            now: "2026-06-03 12:00",
-        },
-        &[
-            "不满意再次回访 2026-06-06 23:59 Upcoming",
-            "投诉处理后回访-3天 2026-06-05 23:59 Done",
-        ],
-    );
-}
-
-#[test]
-fn warranty_cadence_quarterly_then_half_yearly_then_yearly() {
-    // 002 §4, clamped from the completion date Aug 31 (never drifting to the 28th). The
-    // horizon ends 2028-09-30: the 2029 item's window opens on 2028-08-31, inside it.
-    let case = Case {
-        profile: "decoration-warranty",
-        tier: "normal",
-        events: &[("project_milestone", "2025-08-31 10:00")],
-        visits: &[],
-        now: "2028-08-01 09:00",
-    };
-    let profile = builtin(case.profile).unwrap();
-    let input = input(&case);
-    let got = agenda(
-        &profile,
-        &WorkCalendar::china(),
-        &input,
-        at(case.now),
-        Horizon {
-            days: 60,
-            lookahead_days: 0,
-        },
-    );
-    let mut dues: Vec<String> = got
-        .items()
-        .map(|i| i.due().format("%Y-%m-%d").to_string())
-        .collect();
-    dues.sort();
-    assert_eq!(
-        dues,
-        [
-            "2025-11-30",
-            "2026-02-28",
-            "2026-05-31",
-            "2026-08-31",
-            "2027-02-28",
-            "2027-08-31",
-            "2028-08-31",
-            "2029-08-31"
-        ]
-    );
-}
-
-#[test]
-fn working_days_skip_holidays_and_count_make_up_days() {
-    // 000 §N: within 7 working days. Service completed Fri 2025-09-26: Sun 09-28 is a
-    // make-up working day (调休), 10-01..10-08 are the National Day holiday, Sat 10-11 is
-    // worked: 09-28, 29, 30, 10-09, 10, 11, 13.
-    let cal = WorkCalendar::china();
-    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-    assert_eq!(cal.add_working_days(d("2025-09-26"), 7), d("2025-10-13"));
-    assert!(cal.is_working_day(d("2025-09-28")));
-    assert!(!cal.is_working_day(d("2025-10-08")));
-    assert!(cal.is_working_day(d("2025-10-11")));
-    // 2026 Spring Festival: 02-15..02-23 off, Sat 02-14 and Sat 02-28 worked.
-    assert_eq!(cal.add_working_days(d("2026-02-13"), 1), d("2026-02-14"));
-    assert_eq!(cal.add_working_days(d("2026-02-14"), 1), d("2026-02-24"));
-    let org = WorkCalendar::from_toml("holidays = [2026-02-24]").unwrap();
-    assert_eq!(
-        cal.overridden_by(&org).add_working_days(d("2026-02-14"), 1),
-        d("2026-02-25")
-    );
-}
-
-#[test]
-fn the_years_without_an_official_schedule_are_named() {
-    // The shipped calendar knows 2025 and 2026; an agenda made now looks 90 days into 2027.
-    let cal = WorkCalendar::china();
-    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-    assert_eq!(
-        cal.uncovered_years(d("2026-11-30"), d("2027-02-28")),
-        [2027]
-    );
-    assert_eq!(
-        cal.uncovered_years(d("2025-01-01"), d("2026-12-31")),
-        [0i32; 0]
-    );
-    assert_eq!(
-        cal.uncovered_years(d("2024-06-01"), d("2028-01-01")),
-        [2024, 2027, 2028]
-    );
-    // An organisation that adds a year's holidays covers it.
-    let org = WorkCalendar::from_toml("years = [2027]\nholidays = [2027-01-01]").unwrap();
-    let merged = cal.overridden_by(&org);
-    assert_eq!(
-        merged.uncovered_years(d("2026-11-30"), d("2027-02-28")),
-        [0i32; 0]
-    );
-}
-
-#[test]
 fn asia_shanghai_day_boundary() {
     // A purchase at 23:30 UTC on Oct 31 is Nov 1 in China: the first visit is due by Nov 8.
     let case = Case {
         profile: "skeleton",
-        tier: "normal",
-        events: &[],
-        visits: &[],
         now: "2026-11-02 09:00",
+        ..Case::default()
     };
     let mut inp = input(&case);
     inp.events.push(LifecycleEvent {
@@ -711,10 +782,9 @@ fn asia_shanghai_day_boundary() {
 fn explanations_in_both_languages() {
     let case = Case {
         profile: "installed-equipment",
-        tier: "normal",
         events: &[("repair_completed", "2026-07-20 16:00")],
-        visits: &[],
         now: "2026-07-21 09:00",
+        ..Case::default()
     };
     let profile = builtin(case.profile).unwrap();
     let input = input(&case);
@@ -733,6 +803,101 @@ fn explanations_in_both_languages() {
         got.items().next().unwrap().explain(Lang::Zh),
         "维修完成 2026-07-20 16:00 + 48小时，规则 维修回访-48h，政策 设备售后（000 §P）"
     );
+}
+
+/// Every rule of every shipped profile fires from recorded data: lifecycle events as a person
+/// records them (one of each trigger the profile uses) and visits as technicians make them
+/// (each overdue item visited just after its window opens, naming it; each customer's first
+/// such visit poor, so the poor-outcome rules start), round after round as answered items
+/// start their sequences. One customer per rule, carrying what the rule's conditions ask.
+#[test]
+fn every_rule_of_every_shipped_profile_fires_from_recorded_data() {
+    use std::collections::HashSet;
+    let start = at("2026-03-02 09:00");
+    let now = start + chrono::Duration::days(1_100);
+    let horizon = Horizon {
+        days: 400,
+        lookahead_days: 3,
+    };
+    for (name, _) in BUILTIN_PROFILES {
+        let profile = builtin(name).unwrap();
+        let mut triggers: Vec<Trigger> = Vec::new();
+        for rule in &profile.rules {
+            if let RuleStart::Event(t) = rule.start
+                && t != Trigger::PoorOutcome
+                && !triggers.contains(&t)
+            {
+                triggers.push(t);
+            }
+        }
+        let mut input = EngineInput::default();
+        for (n, rule) in profile.rules.iter().enumerate() {
+            let id = CustomerId(Uuid::from_u128(n as u128 + 1));
+            let when = &rule.when;
+            input.customers.push(CustomerFacts {
+                id,
+                tier: when
+                    .tier
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "normal".into()),
+                category: when.category.first().cloned().unwrap_or_default(),
+                warranty_until: match when.warranty {
+                    Some(WarrantyStatus::In) => "2030-12-31".parse().ok(),
+                    Some(WarrantyStatus::Out) => "2020-12-31".parse().ok(),
+                    None => None,
+                },
+                tags: when.tag.first().cloned().into_iter().collect(),
+            });
+            input
+                .events
+                .extend(triggers.iter().map(|&kind| LifecycleEvent {
+                    customer_id: id,
+                    kind,
+                    at: start,
+                }));
+        }
+        let mut poor: HashSet<CustomerId> = HashSet::new();
+        for _ in 0..40 {
+            let a = agenda(&profile, &WorkCalendar::china(), &input, now, horizon);
+            let mut visits = Vec::new();
+            for item in a.items().filter(|i| i.status == ItemStatus::Overdue) {
+                let when = item
+                    .earliest()
+                    .and_local_timezone(china())
+                    .unwrap()
+                    .to_utc()
+                    + chrono::Duration::minutes(1);
+                visits.push(VisitFact {
+                    id: VisitId(Uuid::from_u128(
+                        10_000 + (input.visits.len() + visits.len()) as u128,
+                    )),
+                    customer_id: item.customer_id(),
+                    at: when,
+                    channel: item.channel().unwrap_or(Channel::Phone),
+                    outcome: if poor.insert(item.customer_id()) {
+                        Outcome::Poor
+                    } else {
+                        Outcome::Good
+                    },
+                    answers: vec![item.key()],
+                });
+            }
+            if visits.is_empty() {
+                break;
+            }
+            input.visits.extend(visits);
+        }
+        let a = agenda(&profile, &WorkCalendar::china(), &input, now, horizon);
+        let fired: HashSet<&str> = a.items().map(|i| i.rule()).collect();
+        for rule in &profile.rules {
+            assert!(
+                fired.contains(rule.id.as_str()),
+                "{name}: rule {} never fires",
+                rule.id
+            );
+        }
+    }
 }
 
 /// Loads `rules` as a profile and expects the error text.
@@ -774,6 +939,20 @@ fn bad_policies_are_rejected_naming_file_rule_and_problem() {
         .map(|n| format!("[[rule]]\nid = \"r{n}\"\nkind = \"k\"\ntrigger = \"purchase\"\ndue = \"1 day\"\nsource = \"s\"\n"))
         .collect();
     check_rejected(&many, "bad.toml: 65536 rules: at most 65535 in one profile");
+    check_rejected(
+        &rule(
+            "trigger = \"purchase\"\nearliest = \"1 day\"\nwindow = \"3 days\"\ndue = \"1 month\"",
+        ),
+        "bad.toml: rule r: choose `earliest` or `window`, not both",
+    );
+    check_rejected(
+        &rule("trigger = \"purchase\"\nwindow = \"1 month\"\ndue = \"3 months\""),
+        "bad.toml: rule r: window 1 month is not a positive number of hours, days or weeks",
+    );
+    check_rejected(
+        &rule("trigger = \"purchase\"\ndue = \"6 months\"\ncancelled_by = [\"return\"]"),
+        "bad.toml: rule r: unknown trigger \"return\" in `cancelled_by`",
+    );
     check_rejected(
         "call_windows = [\"17:00-15:00\"]",
         "bad.toml: call window \"17:00-15:00\" ends before it starts",
