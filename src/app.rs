@@ -144,7 +144,8 @@ impl AppState {
                 Err(e) => {
                     self.reachable
                         .set(!matches!(e, SyncError::Storage(_)) || self.reachable.get_untracked());
-                    self.error.set(Some(e.to_string()));
+                    self.error
+                        .set(Some(self.lang.get_untracked().t().sync_error(&e)));
                 }
             }
             self.syncing.set(false);

@@ -6,8 +6,10 @@ mod zh_cn;
 use revisit_domain::{
     Channel, Reach, Satisfaction,
     policy::{self, ItemStatus, VisitLevel},
-    wire::Role,
+    wire::{ErrorCode, RecordKind, RejectCode, Role},
 };
+
+use crate::sync::{Problem, SyncError};
 
 /// A language the interface speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,6 +175,17 @@ pub struct Texts {
     pub role_technician: &'static str,
     pub role_manager: &'static str,
     pub role_admin: &'static str,
+    pub role_service_assistant: &'static str,
+    pub role_supervisor: &'static str,
+    pub role_director: &'static str,
+    /// The words for each error code the server sends.
+    pub error_code: fn(ErrorCode) -> &'static str,
+    /// The words for each reason the server refuses a change for good.
+    pub reject_code: fn(RejectCode) -> &'static str,
+    /// The words for what can go wrong on this side of an exchange.
+    pub problem: fn(Problem) -> &'static str,
+    /// The name of each kind of record.
+    pub record_kind: fn(RecordKind) -> &'static str,
 }
 
 impl Texts {
@@ -236,8 +249,22 @@ impl Texts {
     pub fn role(&self, r: Role) -> &'static str {
         match r {
             Role::Technician => self.role_technician,
+            Role::ServiceAssistant => self.role_service_assistant,
+            Role::Supervisor => self.role_supervisor,
             Role::Manager => self.role_manager,
+            Role::Director => self.role_director,
             Role::Admin => self.role_admin,
+        }
+    }
+
+    /// A failed sync or request, in this language (the details stay in the console).
+    pub fn sync_error(&self, e: &SyncError) -> String {
+        match e {
+            SyncError::Offline(_) => self.offline.to_string(),
+            SyncError::Unauthorized => self.session_expired.to_string(),
+            SyncError::Server { code, .. } => (self.error_code)(*code).to_string(),
+            SyncError::Protocol { problem, .. } => (self.problem)(*problem).to_string(),
+            SyncError::Storage(s) => format!("{}: {s}", self.storage_error),
         }
     }
 }

@@ -12,7 +12,9 @@ use std::cell::OnceCell;
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, VisitRecord,
-    policy::{EngineInput, OrgPolicy, PolicyError, PreparedInput},
+    complaint::Complaint,
+    event::{CustomerEvent, recorded_lifecycle},
+    policy::{EngineInput, LifecycleEvent, OrgPolicy, PolicyError, PreparedInput},
     wire::{PolicyBundle, UserCard},
 };
 
@@ -25,6 +27,10 @@ pub struct Stored {
     pub customers: Vec<Customer>,
     /// Visits of those customers.
     pub visits: Vec<VisitRecord>,
+    /// Lifecycle events of those customers (installations, repairs…).
+    pub events: Vec<CustomerEvent>,
+    /// Complaints of those customers.
+    pub complaints: Vec<Complaint>,
     /// User cards of the organisation.
     pub users: Vec<UserCard>,
     /// The organisation's follow-up policy as pulled (validate before use), if one arrived.
@@ -38,8 +44,15 @@ impl Stored {
     /// agenda evaluates again every minute (items fall due) on the same data.
     pub fn engine_input(&self) -> &PreparedInput {
         self.engine_input.get_or_init(|| {
-            PreparedInput::new(EngineInput::from_records(&self.customers, &self.visits))
+            let mut input = EngineInput::from_records(&self.customers, &self.visits);
+            input.events.extend(self.lifecycle());
+            PreparedInput::new(input)
         })
+    }
+
+    /// The recorded events and the complaints' lifecycle, as the policy engine reads them.
+    pub fn lifecycle(&self) -> impl Iterator<Item = LifecycleEvent> + '_ {
+        recorded_lifecycle(&self.events, &self.complaints)
     }
 }
 
@@ -53,6 +66,8 @@ pub fn stored_data(state: AppState, signatures: bool) -> LocalResource<Result<St
             Ok(Stored {
                 customers: db.customers().await.map_err(|e| e.to_string())?,
                 visits: db.visits(signatures).await.map_err(|e| e.to_string())?,
+                events: db.events().await.map_err(|e| e.to_string())?,
+                complaints: db.complaints().await.map_err(|e| e.to_string())?,
                 users: db.users().await.map_err(|e| e.to_string())?,
                 policy: db.policy().await.map_err(|e| e.to_string())?,
                 engine_input: OnceCell::new(),

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod customers;
 pub mod meta;
 pub mod outbox;
+pub mod records;
 pub mod users;
 pub mod visits;
 
@@ -20,7 +21,7 @@ use indexed_db_futures::{
 /// The app's database name.
 pub const DB_NAME: &str = "revisit";
 /// The schema version; each bump adds an arm in [`upgrade`].
-const DB_VERSION: u32 = 2;
+const DB_VERSION: u32 = 3;
 
 pub(crate) const CUSTOMERS: &str = "customers";
 pub(crate) const VISITS: &str = "visits";
@@ -31,6 +32,21 @@ pub(crate) const USERS: &str = "users";
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const REJECTED: &str = "rejected";
 pub(crate) const META: &str = "meta";
+/// Lifecycle events (version 3).
+pub(crate) const EVENTS: &str = "events";
+/// Complaints, 投诉 (version 3).
+pub(crate) const COMPLAINTS: &str = "complaints";
+/// Open issues, 遗留问题 (version 3).
+pub(crate) const ISSUES: &str = "issues";
+/// Quality reviews of visits (version 3).
+pub(crate) const REVIEWS: &str = "reviews";
+/// The server version of each editable record as last pulled, `{id, version}`: an edit made
+/// here names it as its base (version 3).
+pub(crate) const VERSIONS: &str = "versions";
+/// The stores that hold pulled records of customers (a removal or a reset clears them).
+pub(crate) const PULLED: [&str; 8] = [
+    CUSTOMERS, VISITS, SIGNED, EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS,
+];
 
 /// A storage failure, worded for the person using the app (quota, blocked, corrupt data…).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -118,6 +134,23 @@ fn upgrade(db: &Database, old: u32) -> indexed_db_futures::Result<()> {
         db.create_object_store(SIGNED)
             .with_key_path(KeyPath::One("id"))
             .build()?;
+    }
+    if old < 3 {
+        // Customers stored before carried their complaints inside (now records of their own):
+        // the store starts empty, and the new cursor key (`meta::CURSOR`) pulls everything
+        // again. Visits stay (create-only, and unsynced ones are among them), so does the
+        // outbox, the device id and its seq.
+        if old >= 1 {
+            db.delete_object_store(CUSTOMERS)?;
+            db.create_object_store(CUSTOMERS)
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+        }
+        for name in [EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS] {
+            db.create_object_store(name)
+                .with_key_path(KeyPath::One("id"))
+                .build()?;
+        }
     }
     Ok(())
 }

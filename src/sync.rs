@@ -8,8 +8,8 @@
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse,
-        PushRequest, PushResponse, SCHEMA_VERSION, SessionUser, push_batch_len,
+        ApiError, ErrorCode, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation,
+        PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -45,16 +45,48 @@ pub enum SyncError {
     #[error("not logged in")]
     Unauthorized,
     /// The server refused the request.
-    #[error("{message} ({code})")]
+    #[error("{message} ({})", code.as_str())]
     Server {
-        /// The machine-readable code.
-        code: String,
-        /// What the server said.
+        /// What went wrong, shown in the user's language.
+        code: ErrorCode,
+        /// What the server said (English, for logs).
         message: String,
+    },
+    /// The exchange itself went wrong on this side (see [`Problem`]).
+    #[error("{problem:?}: {detail}")]
+    Protocol {
+        /// What went wrong, shown in the user's language.
+        problem: Problem,
+        /// Details, for logs.
+        detail: String,
     },
     /// Local storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// What can go wrong in an exchange that the server did not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The server's reply is not what this version understands.
+    BadReply,
+    /// A request could not be encoded.
+    Encode,
+    /// The server holds fewer of this device's changes than the device has sent.
+    SeqGap,
+    /// The organisation's policy arrived and failed validation (the previous one stays).
+    InvalidPolicy,
+    /// Photos the server asked for are no longer on this device.
+    MissingBlobs,
+}
+
+impl SyncError {
+    fn protocol(problem: Problem, detail: impl Into<String>) -> SyncError {
+        SyncError::Protocol {
+            problem,
+            detail: detail.into(),
+        }
+    }
 }
 
 /// What a successful sync run did.
@@ -131,15 +163,23 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
         .await?;
         db.acknowledge(reply.last_applied_seq, &reply.rejected)
             .await?;
+        if !reply.missing_blobs.is_empty() {
+            // Photos are uploaded before the visit that names them; one the server lacks and
+            // this device no longer holds cannot be sent (the entry stays in the outbox).
+            return Err(SyncError::protocol(
+                Problem::MissingBlobs,
+                reply.missing_blobs.join(", "),
+            ));
+        }
         if reply.last_applied_seq < first {
             // The server is missing earlier changes of this device: stop rather than loop.
-            return Err(SyncError::Server {
-                code: "seq_gap".into(),
-                message: format!(
+            return Err(SyncError::protocol(
+                Problem::SeqGap,
+                format!(
                     "the server has changes up to {} but this device sends from {first}",
                     reply.last_applied_seq
                 ),
-            });
+            ));
         }
         pushed += (reply.last_applied_seq.min(last) - first + 1) as usize;
         if reply.last_applied_seq < last {
@@ -154,6 +194,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     let mut held = db.policy().await?.map(|p| p.fingerprint);
     let mut refused = None;
     let mut pulled = 0;
+    let mut reset = false;
     loop {
         let mut url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
         if let Some(fingerprint) = &held {
@@ -161,6 +202,17 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
             url.push_str(&String::from(js_sys::encode_uri_component(fingerprint)));
         }
         let page: PullResponse = call::<(), _>("GET", &url, Some(&session.token), None).await?;
+        if page.reset_required {
+            // This user's scope changed wholesale (or the cursor is too old): the outbox was
+            // pushed first, so drop what was pulled and start again, once per run.
+            if reset || cursor == 0 {
+                return Err(SyncError::protocol(Problem::BadReply, "reset asked twice"));
+            }
+            reset = true;
+            db.reset_pulled().await?;
+            cursor = 0;
+            continue;
+        }
         // A policy is checked by the same domain code as the server's files before it is
         // kept; a bad one is not stored (the previous one stays) and the run reports it.
         let policy = page.policy.filter(|p| match p.validate() {
@@ -182,10 +234,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
         }
     }
     match refused {
-        Some(e) => Err(SyncError::Server {
-            code: "invalid_policy".into(),
-            message: e.to_string(),
-        }),
+        Some(e) => Err(SyncError::protocol(Problem::InvalidPolicy, e.to_string())),
         None => Ok(pulled),
     }
 }
@@ -203,18 +252,13 @@ async fn call<B: Serialize, T: DeserializeOwned>(
     let body = match body {
         Some(body) => Some(
             body.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                .map_err(|e| SyncError::Server {
-                    code: "encode".into(),
-                    message: e.to_string(),
-                })?,
+                .map_err(|e| SyncError::protocol(Problem::Encode, e.to_string()))?,
         ),
         None => None,
     };
     let value = fetch_json(method, url, token, body).await?;
-    serde_wasm_bindgen::from_value(value).map_err(|e| SyncError::Server {
-        code: "bad_reply".into(),
-        message: e.to_string(),
-    })
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|e| SyncError::protocol(Problem::BadReply, e.to_string()))
 }
 
 /// Sends `body` (already a JS value) as JSON and returns the successful reply's JSON.
@@ -259,12 +303,9 @@ async fn fetch_json(
             .and_then(|j| serde_wasm_bindgen::from_value::<ApiError>(j).ok())
     };
     match status {
-        200..=299 => json.ok_or_else(|| SyncError::Server {
-            code: "bad_reply".into(),
-            message: "not JSON".into(),
-        }),
+        200..=299 => json.ok_or_else(|| SyncError::protocol(Problem::BadReply, "not JSON")),
         401 => match api_error() {
-            Some(e) if e.code == "invalid_credentials" => Err(SyncError::Server {
+            Some(e) if e.code == ErrorCode::InvalidCredentials => Err(SyncError::Server {
                 code: e.code,
                 message: e.message,
             }),
@@ -277,10 +318,7 @@ async fn fetch_json(
                 code: e.code,
                 message: e.message,
             },
-            None => SyncError::Server {
-                code: status.to_string(),
-                message: format!("HTTP {status}"),
-            },
+            None => SyncError::protocol(Problem::BadReply, format!("HTTP {status}")),
         }),
     }
 }

@@ -71,6 +71,8 @@ async fn the_shared_fixture_shows_the_items_the_cli_prints() {
     let calendar: CalendarSpec = serde_json::from_value(part("calendar")).unwrap();
     let customers: Vec<Customer> = serde_json::from_value(part("customers")).unwrap();
     let visits: Vec<VisitRecord> = serde_json::from_value(part("visits")).unwrap();
+    let complaints: Vec<revisit_domain::complaint::Complaint> =
+        serde_json::from_value(part("complaints")).unwrap();
     let now: DateTime<Utc> = DateTime::parse_from_rfc3339(part("now").as_str().unwrap())
         .unwrap()
         .to_utc();
@@ -78,6 +80,7 @@ async fn the_shared_fixture_shows_the_items_the_cli_prints() {
         .into_iter()
         .map(Entity::Customer)
         .chain(visits.into_iter().map(Entity::Visit))
+        .chain(complaints.into_iter().map(Entity::Complaint))
         .enumerate()
         .map(|(n, entity)| Change {
             version: n as u64 + 1,

@@ -38,7 +38,6 @@ fn customer(n: usize, purchased_on: NaiveDate) -> Customer {
         installed_on: None,
         repaired_on: None,
         technician_id: UserId(Uuid::from_u128(7)),
-        complaints: Vec::new(),
     }
 }
 

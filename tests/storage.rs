@@ -22,8 +22,8 @@ async fn fresh(name: &str) -> Storage {
 }
 
 fn visit(signature_len: usize) -> VisitRecord {
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend((0..signature_len).map(|i| (i % 251) as u8));
+    let data: Vec<u8> = (0..signature_len).map(|i| (i % 251) as u8).collect();
+    let png = revisit_domain::image::tiny_png(400, 200, &data);
     VisitRecord {
         id: VisitId(Uuid::now_v7()),
         customer_id: CustomerId(Uuid::from_u128(5)),
@@ -35,6 +35,8 @@ fn visit(signature_len: usize) -> VisitRecord {
         satisfaction: Some(Satisfaction::Satisfied),
         notes: "滤芯已更换".into(),
         signature: Some(Signature { png }),
+        photos: Vec::new(),
+        amends: None,
         sha256: String::new(),
     }
     .seal()
@@ -196,7 +198,6 @@ async fn a_pulled_batch_is_stored_with_its_cursor_and_keeps_local_visits() {
         installed_on: None,
         repaired_on: None,
         technician_id: UserId(Uuid::from_u128(7)),
-        complaints: Vec::new(),
     };
     let mut other_copy = local.clone();
     other_copy.notes = "server copy".into();
@@ -250,12 +251,13 @@ async fn acknowledging_drops_applied_entries_and_keeps_rejected_ones() {
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].seq, 2);
     assert!(kept[0].error.as_deref().unwrap().contains("not yours"));
+    assert_eq!(kept[0].code, Some(RejectCode::Forbidden));
 }
 
 #[wasm_bindgen_test]
 async fn the_largest_signature_round_trips_byte_for_byte() {
     let db = fresh("large").await;
-    let v = visit(MAX_SIGNATURE_BYTES - 8);
+    let v = visit(MAX_SIGNATURE_BYTES - 57);
     db.save_visit(&v).await.unwrap();
     let back = db.visits(true).await.unwrap().pop().unwrap();
     assert_eq!(
@@ -312,4 +314,246 @@ async fn a_pulled_policy_is_stored_with_its_batch_and_kept_until_replaced() {
     assert_ne!(second.fingerprint, first.fingerprint);
     db.apply_changes(&[], 3, Some(&second)).await.unwrap();
     assert_eq!(db.policy().await.unwrap(), Some(second));
+}
+
+/// A customer as pulled, owned by technician 7.
+fn customer(n: u128) -> Customer {
+    Customer {
+        id: CustomerId(Uuid::from_u128(n)),
+        name: format!("客户{n}"),
+        phone: "13800000000".into(),
+        address: "上海市".into(),
+        tier: Tier::Normal,
+        product: "净水器".into(),
+        purchased_on: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        installed_on: None,
+        repaired_on: None,
+        technician_id: UserId(Uuid::from_u128(7)),
+    }
+}
+
+/// A complaint, an event and an open issue of customer `n`, as the server sends them.
+fn records_of(n: u128) -> Vec<Entity> {
+    let customer = Uuid::from_u128(n).to_string();
+    let user = Uuid::from_u128(7).to_string();
+    let complaint = serde_json::json!({
+        "id": Uuid::now_v7(), "customer_id": customer, "received_at": "2026-11-20T02:00:00Z",
+        "channel": "phone", "category": "product_quality", "severity": "general",
+        "summary": "滤芯异味", "taken_by": user, "status": "open",
+    });
+    let event = serde_json::json!({
+        "id": Uuid::now_v7(), "customer_id": customer, "kind": "installation_completed",
+        "at": "2026-11-02T02:00:00Z", "recorded_by": user,
+    });
+    let issue = serde_json::json!({
+        "id": Uuid::now_v7(), "customer_id": customer, "reported_by": user,
+        "reported_at": "2026-11-21T02:00:00Z", "category": "technical",
+        "description": "水压偏低", "lead_department": "售后部", "promised_on": "2026-11-30",
+        "status": "open",
+    });
+    vec![
+        Entity::Complaint(serde_json::from_value(complaint).unwrap()),
+        Entity::Event(serde_json::from_value(event).unwrap()),
+        Entity::Issue(serde_json::from_value(issue).unwrap()),
+    ]
+}
+
+fn numbered(entities: Vec<Entity>, from: u64) -> Vec<Change> {
+    entities
+        .into_iter()
+        .enumerate()
+        .map(|(n, entity)| Change {
+            version: from + n as u64,
+            entity,
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn every_kind_of_pulled_record_is_stored_with_the_version_an_edit_starts_from() {
+    let db = fresh("kinds").await;
+    let mut entities = vec![Entity::Customer(customer(5))];
+    entities.extend(records_of(5));
+    db.apply_changes(&numbered(entities, 10), 13, None)
+        .await
+        .unwrap();
+    assert_eq!(db.customers().await.unwrap(), vec![customer(5)]);
+    let complaints = db.complaints_of(CustomerId(Uuid::from_u128(5))).await;
+    let complaints = complaints.unwrap();
+    assert_eq!(complaints.len(), 1);
+    assert_eq!(db.events().await.unwrap().len(), 1);
+    let issues = db.issues().await.unwrap();
+    assert_eq!(issues.len(), 1);
+    assert_eq!(
+        db.version(&Uuid::from_u128(5).to_string()).await.unwrap(),
+        10
+    );
+    assert_eq!(db.version(&complaints[0].id.to_string()).await.unwrap(), 11);
+    assert_eq!(db.version(&issues[0].id.to_string()).await.unwrap(), 13);
+    assert_eq!(db.version("never-pulled").await.unwrap(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_removed_customer_leaves_with_its_records_but_an_unsent_visit_stays() {
+    use revisit_domain::wire::Removal;
+    let db = fresh("removal").await;
+    let mut entities = vec![Entity::Customer(customer(5)), Entity::Customer(customer(6))];
+    entities.extend(records_of(5));
+    entities.extend(records_of(6));
+    let synced = visit(10);
+    entities.push(Entity::Visit(synced.clone()));
+    db.apply_changes(&numbered(entities, 1), 9, None)
+        .await
+        .unwrap();
+    // Made here before the customer moved, not yet sent: the server still takes it.
+    let unsent = visit(20);
+    db.save_visit(&unsent).await.unwrap();
+
+    let removal = Entity::Removed(Removal {
+        customer_id: CustomerId(Uuid::from_u128(5)),
+    });
+    db.apply_changes(&numbered(vec![removal], 10), 10, None)
+        .await
+        .unwrap();
+    assert_eq!(db.customers().await.unwrap(), vec![customer(6)]);
+    let left = |id: CustomerId| id == CustomerId(Uuid::from_u128(6));
+    assert!(
+        db.complaints()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| left(c.customer_id))
+    );
+    assert!(
+        db.events()
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| left(e.customer_id))
+    );
+    assert_eq!(db.issues().await.unwrap().len(), 1);
+    assert_eq!(db.visits(true).await.unwrap(), vec![unsent]);
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+    assert_eq!(
+        db.version(&Uuid::from_u128(5).to_string()).await.unwrap(),
+        0
+    );
+    assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(10));
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_drops_what_was_pulled_and_keeps_the_outbox_and_the_device() {
+    let db = fresh("reset").await;
+    let device = DeviceId(Uuid::now_v7());
+    db.set_meta(meta::DEVICE_ID, &device).await.unwrap();
+    let mut entities = vec![Entity::Customer(customer(5)), Entity::Visit(visit(10))];
+    entities.extend(records_of(5));
+    db.apply_changes(&numbered(entities, 1), 5, Some(&policy("kept")))
+        .await
+        .unwrap();
+    let unsent = visit(30);
+    db.save_visit(&unsent).await.unwrap();
+
+    db.reset_pulled().await.unwrap();
+    assert!(db.customers().await.unwrap().is_empty());
+    assert!(db.complaints().await.unwrap().is_empty());
+    assert!(db.events().await.unwrap().is_empty());
+    assert_eq!(db.visits(true).await.unwrap(), vec![unsent]);
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+    assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), Some(0));
+    assert_eq!(
+        db.meta::<DeviceId>(meta::DEVICE_ID).await.unwrap(),
+        Some(device)
+    );
+    assert!(db.policy().await.unwrap().is_some());
+}
+
+/// A database of version 2 (customers carrying their complaints, the cursor of the first
+/// protocol) opens as version 3: the customers go (pulled again), the cursor starts over, and
+/// the device, its seq, its outbox and every visit stay.
+#[wasm_bindgen_test]
+async fn a_version_2_database_keeps_the_device_outbox_and_visits_and_pulls_again() {
+    use indexed_db_futures::{KeyPath, database::Database, prelude::*};
+    let name = format!("test-v2-{}", Uuid::now_v7());
+    let kept = visit(100);
+    let device = DeviceId(Uuid::now_v7());
+    {
+        let db = Database::open(&name)
+            .with_version(2u32)
+            .with_on_upgrade_needed(|_, db| {
+                for (store, key) in [
+                    ("customers", "id"),
+                    ("visits", "id"),
+                    ("users", "id"),
+                    ("outbox", "seq"),
+                    ("rejected", "seq"),
+                    ("meta", "key"),
+                    ("signed", "id"),
+                ] {
+                    db.create_object_store(store)
+                        .with_key_path(KeyPath::One(key))
+                        .build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let stores = ["customers", "visits", "outbox", "meta"];
+        let tx = db
+            .transaction(stores.to_vec())
+            .with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let mut old_customer = serde_json::to_value(customer(5)).unwrap();
+        old_customer["complaints"] = serde_json::json!([{
+            "received_at": "2026-11-20T02:00:00Z", "summary": "滤芯异味", "closed_at": null
+        }]);
+        tx.object_store("customers")
+            .unwrap()
+            .put(&old_customer)
+            .serde()
+            .unwrap();
+        tx.object_store("visits")
+            .unwrap()
+            .add(&kept)
+            .serde()
+            .unwrap();
+        tx.object_store("outbox")
+            .unwrap()
+            .add(serde_json::json!({
+                "seq": 1, "op": MutationOp::CreateVisit(kept.clone()), "error": null
+            }))
+            .serde()
+            .unwrap();
+        for (key, value) in [
+            ("device_id", serde_json::to_value(device).unwrap()),
+            ("last_seq", serde_json::json!(1)),
+            ("cursor", serde_json::json!(40)),
+        ] {
+            tx.object_store("meta")
+                .unwrap()
+                .put(serde_json::json!({ "key": key, "value": value }))
+                .serde()
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        db.close();
+    }
+    let db = Storage::open(&name).await.expect("upgraded to version 3");
+    assert!(db.customers().await.unwrap().is_empty());
+    assert_eq!(db.meta::<u64>(meta::CURSOR).await.unwrap(), None);
+    assert_eq!(
+        db.meta::<DeviceId>(meta::DEVICE_ID).await.unwrap(),
+        Some(device)
+    );
+    assert_eq!(db.meta::<u64>(meta::LAST_SEQ).await.unwrap(), Some(1));
+    let outbox = db.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].op, MutationOp::CreateVisit(kept.clone()));
+    assert_eq!(db.visits(true).await.unwrap(), vec![kept]);
+    // The pull that follows stores customers of the new shape.
+    db.apply_changes(&numbered(vec![Entity::Customer(customer(5))], 1), 1, None)
+        .await
+        .unwrap();
+    assert_eq!(db.customers().await.unwrap(), vec![customer(5)]);
 }

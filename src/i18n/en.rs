@@ -1,6 +1,9 @@
 //! English.
 
+use revisit_domain::wire::{ErrorCode, RecordKind, RejectCode};
+
 use super::Texts;
+use crate::sync::Problem;
 
 pub(super) const TEXTS: Texts = Texts {
     app_name: "Revisit",
@@ -134,4 +137,59 @@ pub(super) const TEXTS: Texts = Texts {
     role_technician: "Technician",
     role_manager: "Manager",
     role_admin: "Administrator",
+    role_service_assistant: "Service desk",
+    role_supervisor: "QA supervisor",
+    role_director: "Service director",
+    error_code: |code| match code {
+        ErrorCode::BadRequest => "The request is malformed",
+        ErrorCode::PayloadTooLarge => "What was sent is too large",
+        ErrorCode::Unauthorized => "Session expired: log in again; unsynced data is kept",
+        ErrorCode::InvalidCredentials => "Wrong user name or password",
+        ErrorCode::AccountDisabled => "This account is disabled: ask an administrator",
+        ErrorCode::PasswordChangeRequired => "Change the initial password first",
+        ErrorCode::Forbidden => "You may not do this",
+        ErrorCode::ForeignDevice => "This device does not match the session: log in again",
+        ErrorCode::ManagerOnly => "Only managers (and up) may do this",
+        ErrorCode::AdminOnly => "Only administrators may do this",
+        ErrorCode::WrongPassword => "The current password is wrong",
+        ErrorCode::DeviceTaken => {
+            "Another user's unsynced work is on this device: let them log in and sync first"
+        }
+        ErrorCode::NotFound => "Not found",
+        ErrorCode::MethodNotAllowed => "Not supported",
+        ErrorCode::SchemaVersion => "The app was updated: reload the page",
+        ErrorCode::TooManyAttempts => "Too many attempts: try again later",
+        ErrorCode::Unprocessable => "A value is not acceptable",
+        ErrorCode::UnsupportedMediaType => "This file type is not accepted",
+        ErrorCode::BlobMismatch => "A photo arrived incomplete; it will be sent again",
+        ErrorCode::Conflict => "This conflicts with an existing record",
+        ErrorCode::Timeout => "The server took too long; retrying later",
+        ErrorCode::Unavailable => "The server is busy; retrying later",
+        ErrorCode::Internal => "The server failed; retrying later",
+        ErrorCode::Unknown => "The server sent an unknown error: update the app",
+    },
+    reject_code: |code| match code {
+        RejectCode::Invalid => "Not valid",
+        RejectCode::Forbidden => "Not yours to change",
+        RejectCode::Conflict => "Conflicts with the server's record (both kept)",
+        RejectCode::Unsupported => "The server does not take this kind of record",
+        RejectCode::TooLarge => "Too large",
+        RejectCode::Unknown => "Unknown reason",
+    },
+    problem: |p| match p {
+        Problem::BadReply => "The server's reply was not understood: reload the page",
+        Problem::Encode => "The data could not be sent",
+        Problem::SeqGap => "The server lacks earlier changes of this device: ask an administrator",
+        Problem::InvalidPolicy => "The policy received is invalid; the previous one stays",
+        Problem::MissingBlobs => "The server lacks photos this device no longer has",
+    },
+    record_kind: |k| match k {
+        RecordKind::Customer => "Customer",
+        RecordKind::Visit => "Visit record",
+        RecordKind::Event => "Customer event",
+        RecordKind::Complaint => "Complaint",
+        RecordKind::Issue => "Open issue",
+        RecordKind::Review => "Quality review",
+        RecordKind::User => "User",
+    },
 };

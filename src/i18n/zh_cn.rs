@@ -1,6 +1,9 @@
 //! 简体中文: the default language, in the policies' own words.
 
+use revisit_domain::wire::{ErrorCode, RecordKind, RejectCode};
+
 use super::Texts;
+use crate::sync::Problem;
 
 pub(super) const TEXTS: Texts = Texts {
     app_name: "回访",
@@ -134,4 +137,57 @@ pub(super) const TEXTS: Texts = Texts {
     role_technician: "技术员",
     role_manager: "客服经理",
     role_admin: "管理员",
+    role_service_assistant: "客服专员",
+    role_supervisor: "质检主管",
+    role_director: "服务总监",
+    error_code: |code| match code {
+        ErrorCode::BadRequest => "请求格式有误",
+        ErrorCode::PayloadTooLarge => "提交的内容过大",
+        ErrorCode::Unauthorized => "登录已过期，请重新登录；未同步的数据已保留",
+        ErrorCode::InvalidCredentials => "用户名或密码错误",
+        ErrorCode::AccountDisabled => "该账号已停用，请联系管理员",
+        ErrorCode::PasswordChangeRequired => "请先修改初始密码",
+        ErrorCode::Forbidden => "没有权限执行此操作",
+        ErrorCode::ForeignDevice => "本设备与登录会话不符，请重新登录",
+        ErrorCode::ManagerOnly => "仅经理及以上可执行此操作",
+        ErrorCode::AdminOnly => "仅管理员可执行此操作",
+        ErrorCode::WrongPassword => "当前密码错误",
+        ErrorCode::DeviceTaken => "本设备上还有其他用户未同步的数据，请先让该用户登录同步",
+        ErrorCode::NotFound => "找不到该记录",
+        ErrorCode::MethodNotAllowed => "不支持的操作",
+        ErrorCode::SchemaVersion => "应用已更新，请刷新页面",
+        ErrorCode::TooManyAttempts => "尝试次数过多，请稍后再试",
+        ErrorCode::Unprocessable => "填写的内容不符合要求",
+        ErrorCode::UnsupportedMediaType => "不支持的文件类型",
+        ErrorCode::BlobMismatch => "照片上传不完整，将重新上传",
+        ErrorCode::Conflict => "与已有记录冲突",
+        ErrorCode::Timeout => "服务器响应超时，稍后自动重试",
+        ErrorCode::Unavailable => "服务器繁忙，稍后自动重试",
+        ErrorCode::Internal => "服务器出错，稍后自动重试",
+        ErrorCode::Unknown => "服务器返回了未知错误，请更新应用",
+    },
+    reject_code: |code| match code {
+        RejectCode::Invalid => "内容不合格",
+        RejectCode::Forbidden => "无权修改该客户",
+        RejectCode::Conflict => "与服务器上的记录冲突（双方均已保留）",
+        RejectCode::Unsupported => "服务器不支持此类记录",
+        RejectCode::TooLarge => "记录过大",
+        RejectCode::Unknown => "未知原因",
+    },
+    problem: |p| match p {
+        Problem::BadReply => "服务器的回复无法识别，请刷新页面",
+        Problem::Encode => "数据无法提交",
+        Problem::SeqGap => "服务器缺少本设备之前的记录，请联系管理员",
+        Problem::InvalidPolicy => "收到的回访政策无效，继续使用原政策",
+        Problem::MissingBlobs => "服务器缺少照片，而本设备上已找不到",
+    },
+    record_kind: |k| match k {
+        RecordKind::Customer => "客户",
+        RecordKind::Visit => "回访记录",
+        RecordKind::Event => "客户事件",
+        RecordKind::Complaint => "投诉",
+        RecordKind::Issue => "遗留问题",
+        RecordKind::Review => "质检记录",
+        RecordKind::User => "用户",
+    },
 };

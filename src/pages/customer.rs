@@ -56,7 +56,7 @@ pub fn CustomerPage() -> impl IntoView {
                         <dt>{move || t().purchased_on}</dt><dd>{c.purchased_on.to_string()}</dd>
                         <dt>{move || t().installed_on}</dt><dd>{date(c.installed_on)}</dd>
                         <dt>{move || t().repaired_on}</dt><dd>{date(c.repaired_on)}</dd>
-                        {c.complaints.iter().map(|k| {
+                        {stored.complaints.iter().filter(|k| k.customer_id == c.id).map(|k| {
                             let (received, closed) = (local(k.received_at), k.closed_at.map(local));
                             view! {
                                 <dt>{move || t().complaint}</dt>

@@ -1,7 +1,7 @@
 //! The login page: online, once per device; the session is then kept for offline use.
 
 use leptos::{prelude::*, task::spawn_local};
-use revisit_domain::DeviceId;
+use revisit_domain::{DeviceId, wire::ErrorCode};
 use uuid::Uuid;
 
 use crate::{
@@ -34,13 +34,15 @@ pub fn LoginPage() -> impl IntoView {
                     state.sync();
                 }
                 Err(SyncError::Offline(_)) => error.set(Some(t.login_needs_network.into())),
-                Err(SyncError::Server { code, .. }) if code == "invalid_credentials" => {
-                    error.set(Some(t.login_failed.into()));
-                }
-                Err(SyncError::Server { code, .. }) if code == "too_many_attempts" => {
-                    error.set(Some(t.login_locked.into()));
-                }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(SyncError::Server {
+                    code: ErrorCode::InvalidCredentials,
+                    ..
+                }) => error.set(Some(t.login_failed.into())),
+                Err(SyncError::Server {
+                    code: ErrorCode::TooManyAttempts,
+                    ..
+                }) => error.set(Some(t.login_locked.into())),
+                Err(e) => error.set(Some(t.sync_error(&e))),
             }
             busy.set(false);
         });

@@ -35,7 +35,7 @@ pub fn ReportsPage() -> impl IntoView {
                 let technicians: Vec<UserCard> = technicians.into_iter().cloned().collect();
                 let ids: Vec<UserId> = technicians.iter().map(|u| u.id).collect();
                 let kpis = match stored_policy(stored) {
-                    Ok(Some(policy)) => Ok(monthly_kpis(&policy, &ids, &stored.customers, &stored.visits, month, now)),
+                    Ok(Some(policy)) => Ok(monthly_kpis(&policy, &ids, &stored.customers, &stored.visits, stored.lifecycle(), month, now)),
                     Ok(None) => Err(None),
                     Err(e) => Err(Some(e.to_string())),
                 };

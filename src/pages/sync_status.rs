@@ -1,7 +1,7 @@
 //! The sync page: this device, the pull cursor, changes waiting, and changes the server refused.
 
 use leptos::prelude::*;
-use revisit_domain::{DeviceId, wire::MutationOp};
+use revisit_domain::DeviceId;
 
 use crate::{
     app::app_state,
@@ -44,11 +44,21 @@ pub fn SyncPage() -> impl IntoView {
         let items = entries
             .into_iter()
             .map(|e| {
-                let MutationOp::CreateVisit(v) = &e.op;
+                let (kind, id) = (e.op.kind(), e.op.record_id());
+                // The reason in the user's language; the server's words beside it, for support.
+                let why = e.error.clone().map(|message| {
+                    let code = e.code;
+                    view! {
+                        <p class="banner error">
+                            {move || code.map(|c| (t().reject_code)(c)).unwrap_or_default()}
+                            " "<small>{message}</small>
+                        </p>
+                    }
+                });
                 view! {
                     <li>
-                        <code>"#"{e.seq}</code>" "{move || t().new_visit}" "<code>{v.id.to_string()}</code>
-                        {e.error.clone().map(|err| view! { <p class="banner error">{err}</p> })}
+                        <code>"#"{e.seq}</code>" "{move || (t().record_kind)(kind)}" "<code>{id.to_string()}</code>
+                        {why}
                     </li>
                 }
             })

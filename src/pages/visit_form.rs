@@ -90,6 +90,8 @@ pub fn VisitFormPage() -> impl IntoView {
             satisfaction,
             notes: notes.get_untracked().trim().to_string(),
             signature,
+            photos: Vec::new(),
+            amends: None,
             sha256: String::new(),
         }
         .seal();

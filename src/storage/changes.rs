@@ -1,27 +1,60 @@
-//! Applying a pulled batch: the rows, the new cursor and a new policy are stored in one transaction.
+//! Applying a pulled batch: the rows, the new cursor and a new policy are stored in one
+//! transaction; a removal drops a customer that left this user's scope; a reset drops every
+//! pulled record before pulling again from the start.
 
-use indexed_db_futures::prelude::*;
-use revisit_domain::wire::{Change, Entity, PolicyBundle};
+use std::collections::HashSet;
 
-use super::{CUSTOMERS, META, Result, SIGNED, Storage, USERS, VISITS, meta, visits::add_visit};
+use indexed_db_futures::{prelude::*, transaction::Transaction};
+use revisit_domain::{
+    CustomerId,
+    wire::{Change, Entity, PolicyBundle},
+};
+use serde::Deserialize;
+
+use super::{
+    COMPLAINTS, CUSTOMERS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result, SIGNED, Storage,
+    USERS, VERSIONS, VISITS, meta, outbox::OutboxEntry, records::Version, visits::add_visit,
+};
+
+/// The two fields a removal reads of any record of a customer; the rest is not decoded.
+#[derive(Deserialize)]
+struct Owner {
+    id: String,
+    customer_id: String,
+}
 
 impl Storage {
     /// Stores pulled changes, the cursor that follows them and the organisation's policy when
     /// the pull carried one (replacing the previous one), all or nothing.
     ///
-    /// A pulled visit whose id is already here is left as it is: visits are create-only,
-    /// so the stored record (with its signature) is never replaced.
+    /// A pulled visit or review whose id is already here is left as it is: they are
+    /// create-only, so the stored record (with its signature) is never replaced. Editable
+    /// records are replaced by the server's merged copy, and their version kept for the next
+    /// edit made here.
     pub async fn apply_changes(
         &self,
         changes: &[Change],
         cursor: u64,
         policy: Option<&PolicyBundle>,
     ) -> Result<()> {
-        let tx = self.write(&[CUSTOMERS, VISITS, SIGNED, USERS, META])?;
+        let mut stores = PULLED.to_vec();
+        stores.extend([USERS, META, OUTBOX]);
+        let tx = self.write(&stores)?;
+        let mut pending: Option<HashSet<String>> = None;
         for change in changes {
+            let versioned = |id: String| -> Result<()> {
+                tx.object_store(VERSIONS)?
+                    .put(Version {
+                        id,
+                        version: change.version,
+                    })
+                    .serde()?;
+                Ok(())
+            };
             match &change.entity {
                 Entity::Customer(c) => {
                     tx.object_store(CUSTOMERS)?.put(c).serde()?;
+                    versioned(c.id.to_string())?;
                 }
                 Entity::Visit(v) => {
                     let existing: Option<revisit_domain::VisitRecord> = tx
@@ -36,6 +69,27 @@ impl Storage {
                 Entity::User(u) => {
                     tx.object_store(USERS)?.put(u).serde()?;
                 }
+                Entity::Event(e) => {
+                    tx.object_store(EVENTS)?.put(e).serde()?;
+                }
+                Entity::Complaint(c) => {
+                    tx.object_store(COMPLAINTS)?.put(c).serde()?;
+                    versioned(c.id.to_string())?;
+                }
+                Entity::Issue(i) => {
+                    tx.object_store(ISSUES)?.put(i).serde()?;
+                    versioned(i.id.to_string())?;
+                }
+                Entity::Review(r) => {
+                    tx.object_store(REVIEWS)?.put(r).serde()?;
+                }
+                Entity::Removed(removal) => {
+                    if pending.is_none() {
+                        pending = Some(outbox_records(&tx).await?);
+                    }
+                    let keep = pending.as_ref().expect("read above");
+                    remove_customer(&tx, removal.customer_id, keep).await?;
+                }
             }
         }
         meta::put_in(&tx, meta::CURSOR, &cursor)?;
@@ -45,4 +99,83 @@ impl Storage {
         tx.commit().await?;
         Ok(())
     }
+
+    /// Drops every pulled record except those still waiting in the outbox, and the cursor, so
+    /// the next pull starts from the beginning (the server asked: this user's scope changed
+    /// wholesale). The policy, the session, the device and its outbox stay.
+    pub async fn reset_pulled(&self) -> Result<()> {
+        let mut stores = PULLED.to_vec();
+        stores.extend([USERS, META, OUTBOX]);
+        let tx = self.write(&stores)?;
+        let keep = outbox_records(&tx).await?;
+        for store in PULLED.into_iter().chain([USERS]) {
+            let keys: Vec<String> = tx
+                .object_store(store)?
+                .get_all_keys()
+                .serde()?
+                .await?
+                .collect::<std::result::Result<_, _>>()?;
+            for key in keys.into_iter().filter(|k| !keep.contains(k)) {
+                tx.object_store(store)?.delete(key).primitive()?;
+            }
+        }
+        meta::put_in(&tx, meta::CURSOR, &0u64)?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The ids of the records the outbox (and so this device) still has to send.
+async fn outbox_records(tx: &Transaction<'_>) -> Result<HashSet<String>> {
+    let entries: Vec<OutboxEntry> = tx
+        .object_store(OUTBOX)?
+        .get_all()
+        .serde()?
+        .await?
+        .collect::<std::result::Result<_, _>>()?;
+    Ok(entries
+        .iter()
+        .map(|e| e.op.record_id().to_string())
+        .collect())
+}
+
+/// Drops customer `id` and its records, except those in `keep` (waiting to be sent: the
+/// server still takes a visit made before the customer moved).
+async fn remove_customer(
+    tx: &Transaction<'_>,
+    id: CustomerId,
+    keep: &HashSet<String>,
+) -> Result<()> {
+    let customer = id.to_string();
+    tx.object_store(CUSTOMERS)?
+        .delete(customer.as_str())
+        .primitive()?;
+    tx.object_store(VERSIONS)?
+        .delete(customer.as_str())
+        .primitive()?;
+    for store in [VISITS, EVENTS, COMPLAINTS, ISSUES, REVIEWS] {
+        let owners: Vec<Owner> = tx
+            .object_store(store)?
+            .get_all()
+            .serde()?
+            .await?
+            .collect::<std::result::Result<_, _>>()?;
+        for owner in owners
+            .into_iter()
+            .filter(|o| o.customer_id == customer && !keep.contains(&o.id))
+        {
+            tx.object_store(store)?
+                .delete(owner.id.as_str())
+                .primitive()?;
+            if store == VISITS {
+                tx.object_store(SIGNED)?
+                    .delete(owner.id.as_str())
+                    .primitive()?;
+            }
+            tx.object_store(VERSIONS)?
+                .delete(owner.id.as_str())
+                .primitive()?;
+        }
+    }
+    Ok(())
 }

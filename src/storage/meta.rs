@@ -21,8 +21,10 @@ pub const DEVICE_ID: &str = "device_id";
 pub const SESSION: &str = "session";
 /// The last outbox sequence number used.
 pub const LAST_SEQ: &str = "last_seq";
-/// The pull cursor stored with the last pulled batch.
-pub const CURSOR: &str = "cursor";
+/// The pull cursor stored with the last pulled batch. Named for the protocol's schema 2: a
+/// cursor kept by an older version (under `cursor`) counts versions the server no longer
+/// has, so an upgraded device pulls everything again.
+pub const CURSOR: &str = "cursor_v2";
 /// When the last sync succeeded (RFC 3339).
 pub const LAST_SYNC: &str = "last_sync";
 /// The organisation's follow-up policy as last pulled (a [`PolicyBundle`]).

@@ -1,7 +1,7 @@
 //! The `outbox` and `rejected` stores: local changes waiting for the server, and those it refused.
 
 use indexed_db_futures::{KeyRange, prelude::*};
-use revisit_domain::wire::{MutationOp, RejectedMutation};
+use revisit_domain::wire::{MutationOp, RejectCode, RejectedMutation};
 use serde::{Deserialize, Serialize};
 
 use super::{OUTBOX, REJECTED, Result, Storage};
@@ -13,8 +13,12 @@ pub struct OutboxEntry {
     pub seq: u64,
     /// The change.
     pub op: MutationOp,
-    /// Why the server refused it (only in the `rejected` store).
+    /// The server's words on why it refused it (only in the `rejected` store).
     pub error: Option<String>,
+    /// Why the server refused it, shown in the user's language (entries refused before this
+    /// field existed have only `error`).
+    #[serde(default)]
+    pub code: Option<RejectCode>,
 }
 
 impl Storage {
@@ -54,7 +58,8 @@ impl Storage {
         for r in rejected {
             let entry: Option<OutboxEntry> = outbox.get(r.seq as f64).serde()?.await?;
             if let Some(mut entry) = entry {
-                entry.error = Some(format!("{:?}: {}", r.code, r.message));
+                entry.error = Some(r.message.clone());
+                entry.code = Some(r.code);
                 tx.object_store(REJECTED)?.put(entry).serde()?;
             }
         }

@@ -43,6 +43,7 @@ impl Storage {
                 seq,
                 op: MutationOp::CreateVisit(visit.clone()),
                 error: None,
+                code: None,
             })
             .serde()?;
         meta::put_in(&tx, meta::LAST_SEQ, &seq)?;

@@ -1,0 +1,61 @@
+//! The stores of records pulled beside customers and visits (events, complaints, open issues,
+//! reviews) and the server version of each editable record.
+
+use indexed_db_futures::prelude::*;
+use revisit_domain::{
+    CustomerId, complaint::Complaint, event::CustomerEvent, issue::OpenIssue, review::VisitReview,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{COMPLAINTS, EVENTS, ISSUES, REVIEWS, Result, Storage, VERSIONS};
+
+/// A record's server version, as [`VERSIONS`] keeps it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Version {
+    /// The record's id.
+    pub id: String,
+    /// Its server version when last pulled.
+    pub version: u64,
+}
+
+impl Storage {
+    /// Every stored lifecycle event.
+    pub async fn events(&self) -> Result<Vec<CustomerEvent>> {
+        self.all(EVENTS).await
+    }
+
+    /// Every stored complaint.
+    pub async fn complaints(&self) -> Result<Vec<Complaint>> {
+        self.all(COMPLAINTS).await
+    }
+
+    /// Every stored open issue.
+    pub async fn issues(&self) -> Result<Vec<OpenIssue>> {
+        self.all(ISSUES).await
+    }
+
+    /// Every stored review.
+    pub async fn reviews(&self) -> Result<Vec<VisitReview>> {
+        self.all(REVIEWS).await
+    }
+
+    /// The complaints of one customer, oldest first.
+    pub async fn complaints_of(&self, customer: CustomerId) -> Result<Vec<Complaint>> {
+        let mut list: Vec<Complaint> = self
+            .complaints()
+            .await?
+            .into_iter()
+            .filter(|c| c.customer_id == customer)
+            .collect();
+        list.sort_by_key(|c| c.received_at);
+        Ok(list)
+    }
+
+    /// The server version of the record `id` as last pulled; 0 for one the server has not
+    /// sent (an edit from 0 creates it).
+    pub async fn version(&self, id: &str) -> Result<u64> {
+        let tx = self.read(&[VERSIONS])?;
+        let v: Option<Version> = tx.object_store(VERSIONS)?.get(id).serde()?.await?;
+        Ok(v.map_or(0, |v| v.version))
+    }
+}
