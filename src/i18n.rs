@@ -5,6 +5,8 @@ mod zh_cn;
 
 use revisit_domain::{
     Channel, Reach, Satisfaction,
+    complaint::{ComplaintChannel, ComplaintStatus, Severity},
+    problem::ProblemCategory,
     policy::{self, ItemStatus, VisitLevel},
     wire::{ErrorCode, RecordKind, RejectCode, Role},
 };
@@ -186,6 +188,40 @@ pub struct Texts {
     pub problem: fn(Problem) -> &'static str,
     /// The name of each kind of record.
     pub record_kind: fn(RecordKind) -> &'static str,
+    pub open_desk: &'static str,
+    pub desk_name: &'static str,
+    pub use_field_app: &'static str,
+    pub nav_customers: &'static str,
+    pub nav_complaints: &'static str,
+    pub search_placeholder: &'static str,
+    pub all_tiers: &'static str,
+    pub normal_tier: &'static str,
+    pub found: fn(usize) -> String,
+    pub new_customer: &'static str,
+    pub edit_customer: &'static str,
+    pub field_required: fn(&str) -> String,
+    pub field_invalid: fn(&str) -> String,
+    pub nothing_changed: &'static str,
+    pub events: &'static str,
+    pub record_event: &'static str,
+    pub complaints: &'static str,
+    pub complaint_channel: &'static str,
+    pub category: &'static str,
+    pub severity: &'static str,
+    pub handled_by: &'static str,
+    pub record_complaint: &'static str,
+    pub close_needs_cause: &'static str,
+    pub waited_hours: fn(i64) -> String,
+    pub cause: &'static str,
+    pub corrective_action: &'static str,
+    pub mark_replied: &'static str,
+    pub close_complaint: &'static str,
+    /// A form field's label, by the name the domain gives it in its errors.
+    pub field_labels: fn(&str) -> &'static str,
+    pub complaint_statuses: fn(ComplaintStatus) -> &'static str,
+    pub complaint_channels: fn(ComplaintChannel) -> &'static str,
+    pub categories: fn(ProblemCategory) -> &'static str,
+    pub severities: fn(Severity) -> &'static str,
 }
 
 impl Texts {
@@ -255,6 +291,31 @@ impl Texts {
             Role::Director => self.role_director,
             Role::Admin => self.role_admin,
         }
+    }
+
+    /// A form field's label.
+    pub fn field_label(&self, field: &str) -> &'static str {
+        (self.field_labels)(field)
+    }
+
+    /// A complaint's status.
+    pub fn complaint_status(&self, s: ComplaintStatus) -> &'static str {
+        (self.complaint_statuses)(s)
+    }
+
+    /// How a complaint came in.
+    pub fn complaint_channel_name(&self, c: ComplaintChannel) -> &'static str {
+        (self.complaint_channels)(c)
+    }
+
+    /// A problem category.
+    pub fn category_name(&self, c: ProblemCategory) -> &'static str {
+        (self.categories)(c)
+    }
+
+    /// A complaint's severity.
+    pub fn severity_name(&self, s: Severity) -> &'static str {
+        (self.severities)(s)
     }
 
     /// A failed sync or request, in this language (the details stay in the console).

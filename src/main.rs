@@ -1,6 +1,6 @@
-//! Entry point of the browser client: mount the app; nothing else.
+//! Entry point of the field app (technicians' tablets): mount it; nothing else.
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    revisit::mount();
+    revisit::mount_field();
 }

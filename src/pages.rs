@@ -18,7 +18,7 @@ use revisit_domain::{
     wire::{PolicyBundle, UserCard},
 };
 
-use crate::{app::AppState, storage};
+use crate::{state::AppState, storage};
 
 /// Everything a page may show, as stored on this device.
 #[derive(Default)]
@@ -54,6 +54,11 @@ impl Stored {
     pub fn lifecycle(&self) -> impl Iterator<Item = LifecycleEvent> + '_ {
         recorded_lifecycle(&self.events, &self.complaints)
     }
+}
+
+/// Today's date in China, where the policies count their days.
+pub fn today() -> chrono::NaiveDate {
+    revisit_domain::time::china_date(chrono::Utc::now())
 }
 
 /// Loads [`Stored`] again whenever stored data changes; visits with their signatures only when

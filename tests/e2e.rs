@@ -146,9 +146,10 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         wait_until(&tech, "the 空号 call syncs", "return document.querySelector('#pending-count')?.textContent.trim() === '0'").await?;
         tech.close().await?;
 
-        // 6. A manager on a laptop, in another browser profile, sees the synced, signed visit.
-        let manager = browser(&webdriver, &chromium, &work.join("profile-manager"), (1440, 900)).await?;
-        manager.goto(&base).await?;
+        // 6. A manager on a laptop, in another browser profile, sees the synced, signed visit
+        //    on the desk.
+        let manager = browser(&webdriver, &chromium, &work.join("profile-manager"), (1366, 768)).await?;
+        manager.goto(&format!("{base}/desk/")).await?;
         app_ready(&manager).await?;
         login(&manager, "manager").await?;
         let reported = format!("[data-testid=report-visit][data-visit-id='{visit_id}'] img[data-testid=visit-signature]");
@@ -165,7 +166,61 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         );
         assert!(rates.iter().any(|r| r.trim().ends_with('%')), "no technician has a completion rate: {rates:?}");
         screenshot(&manager, &work, "4-manager-report").await?;
+
+        // 7. On the desk the manager creates a customer for 张伟 (tech1), bought today. The form
+        //    survives a reload in the middle of typing; a bad phone number is refused by the
+        //    field and nothing is saved.
+        manager.goto(&format!("{base}/desk/customers/new")).await?;
+        app_ready(&manager).await?;
+        fill(&manager, "#customer-name", "周晓明").await?;
+        fill(&manager, "#customer-phone", "138-0013-80x").await?;
+        manager.refresh().await?;
+        app_ready(&manager).await?;
+        let kept = manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#customer-name")).await?.prop("value").await?;
+        assert_eq!(kept.as_deref(), Some("周晓明"), "the typed name was lost on reload");
+        fill(&manager, "#customer-address", "上海市徐汇区漕溪北路 88 号").await?;
+        fill(&manager, "#customer-product", "净水器 RO-600G").await?;
+        let today = manager.execute("const d = new Date(Date.now() + 8 * 3600e3); return d.toISOString().slice(0, 10);", vec![]).await?;
+        fill(&manager, "#customer-purchased_on", today.as_str().ok_or("no date")?).await?;
+        choose(&manager, "#customer-technician", "张伟").await?;
+        manager.find(Locator::Css("#customer-save")).await?.click().await?;
+        let refused = manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#form-error")).await?.text().await?;
+        assert!(refused.contains("电话"), "the phone number's error names the field: {refused:?}");
+        fill(&manager, "#customer-phone", "13800138000").await?;
+        manager.find(Locator::Css("#customer-save")).await?.click().await?;
+        wait_until(&manager, "the new customer's page opens", "return /\\/desk\\/customers\\/[0-9a-f-]{36}$/.test(location.pathname)").await?;
+        let new_customer = manager.current_url().await?.path().rsplit('/').next().unwrap_or_default().to_string();
+        //    Its installation, and a complaint taken by phone.
+        fill(&manager, "#event-on", today.as_str().unwrap_or_default()).await?;
+        manager.find(Locator::Css("#event-save")).await?.click().await?;
+        manager.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=event]")).await?;
+        fill(&manager, "#complaint-summary", "安装后漏水").await?;
+        manager.find(Locator::Css("#complaint-save")).await?.click().await?;
+        manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#complaints [data-testid=complaint]")).await?;
+        wait_until(&manager, "the desk's writes sync", "return document.querySelector('#pending-count')?.textContent.trim() === '0'").await?;
+        screenshot(&manager, &work, "5-desk-customer").await?;
+        manager.goto(&format!("{base}/desk/customers")).await?;
+        app_ready(&manager).await?;
+        fill(&manager, "#customer-search", "0013800").await?;
+        wait_until(&manager, "the search by part of the number finds the new customer", &format!(
+            "return [...document.querySelectorAll('[data-testid=customer-row] a')].some(a => a.href.endsWith('{new_customer}'))"
+        )).await?;
+        screenshot(&manager, &work, "6-desk-customers").await?;
         manager.close().await?;
+
+        // 8. 张伟's tablet pulls the new customer, with the complaint, at its next sync.
+        let tablet = browser(&webdriver, &chromium, &work.join("profile-tech-2"), (1024, 768)).await?;
+        tablet.goto(&base).await?;
+        app_ready(&tablet).await?;
+        login(&tablet, "tech1").await?;
+        let card = format!("[data-testid=agenda-item][data-customer-id='{new_customer}']");
+        tablet.wait().at_most(TIMEOUT).for_element(Locator::Css(&card)).await?;
+        tablet.goto(&format!("{base}/customers/{new_customer}")).await?;
+        app_ready(&tablet).await?;
+        let complaint = tablet.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=complaint]")).await?.text().await?;
+        assert!(complaint.contains("安装后漏水"), "{complaint:?}");
+        screenshot(&tablet, &work, "7-tablet-new-customer").await?;
+        tablet.close().await?;
         Ok::<_, Box<dyn Error + Send + Sync>>(())
     }
     .await;
@@ -283,6 +338,36 @@ async fn login(c: &Client, user: &str) -> Result<()> {
         .send_keys(DEMO_PASSWORD)
         .await?;
     c.find(Locator::Css("#login-submit")).await?.click().await?;
+    Ok(())
+}
+
+/// Types `value` into the field `css` as a person would end up with it (date inputs too,
+/// whose keyboard entry depends on the locale).
+async fn fill(c: &Client, css: &str, value: &str) -> Result<()> {
+    c.wait().at_most(TIMEOUT).for_element(Locator::Css(css)).await?;
+    c.execute(
+        "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
+         el.dispatchEvent(new Event('input', { bubbles: true }));",
+        vec![json!(css), json!(value)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Picks the option labelled `label` in the select `css`.
+async fn choose(c: &Client, css: &str, label: &str) -> Result<()> {
+    let picked = c
+        .execute(
+            "const el = document.querySelector(arguments[0]); \
+             const o = [...el.options].find(o => o.textContent.trim() === arguments[1]); \
+             if (!o) return false; el.value = o.value; \
+             el.dispatchEvent(new Event('change', { bubbles: true })); return true;",
+            vec![json!(css), json!(label)],
+        )
+        .await?;
+    if picked != json!(true) {
+        return Err(format!("no option {label:?} in {css}").into());
+    }
     Ok(())
 }
 

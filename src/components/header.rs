@@ -2,32 +2,36 @@
 
 use leptos::prelude::*;
 
-use crate::app::app_state;
+use crate::state::app_state;
 
-/// The top bar.
+/// The top bar of the field app (`desk` false) or of the desk.
 #[component]
-pub fn Header() -> impl IntoView {
+pub fn Header(desk: bool) -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
-    let manager = move || {
-        state
-            .session
-            .get()
-            .is_some_and(|s| s.user.role.sees_whole_org())
+    let home = if desk { "/desk/" } else { "/" };
+    let links = move || {
+        if desk {
+            view! {
+                <a href="/desk/">{move || t().nav_reports}</a>
+                <a href="/desk/customers">{move || t().nav_customers}</a>
+                <a href="/desk/complaints">{move || t().nav_complaints}</a>
+                <a href="/desk/sync">{move || t().nav_sync}</a>
+            }
+            .into_any()
+        } else {
+            view! {
+                <a href="/">{move || t().nav_agenda}</a>
+                <a href="/sync">{move || t().nav_sync}</a>
+            }
+            .into_any()
+        }
     };
     view! {
         <header class="top">
-            <a class="brand" href="/">{move || t().app_name}</a>
+            <a class="brand" href=home>{move || t().app_name}{desk.then(|| view! { <small>" · "{move || t().desk_name}</small> })}</a>
             <nav>
-                <Show when=move || state.session.get().is_some()>
-                    <Show
-                        when=manager
-                        fallback=move || view! { <a href="/">{move || t().nav_agenda}</a> }
-                    >
-                        <a href="/reports">{move || t().nav_reports}</a>
-                    </Show>
-                    <a href="/sync">{move || t().nav_sync}</a>
-                </Show>
+                <Show when=move || state.session.get().is_some()>{links}</Show>
             </nav>
             <div class="spacer"></div>
             {move || state.session.get().map(|s| view! {

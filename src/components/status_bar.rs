@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::app_state;
+use crate::state::app_state;
 
 /// The status bar.
 #[component]

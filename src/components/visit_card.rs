@@ -7,7 +7,7 @@ use revisit_domain::{
     time::{china, minute_text},
 };
 
-use crate::app::app_state;
+use crate::state::app_state;
 
 /// A visit record. `testid` names the card for tests (`visit-row`, `report-visit`).
 #[component]

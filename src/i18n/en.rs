@@ -1,6 +1,10 @@
 //! English.
 
-use revisit_domain::wire::{ErrorCode, RecordKind, RejectCode};
+use revisit_domain::{
+    complaint::{ComplaintChannel, ComplaintStatus, Severity},
+    problem::ProblemCategory,
+    wire::{ErrorCode, RecordKind, RejectCode},
+};
 
 use super::Texts;
 use crate::sync::Problem;
@@ -191,5 +195,69 @@ pub(super) const TEXTS: Texts = Texts {
         RecordKind::Issue => "Open issue",
         RecordKind::Review => "Quality review",
         RecordKind::User => "User",
+    },
+    open_desk: "Open the office desk",
+    desk_name: "Desk",
+    use_field_app: "Technicians use the tablet app: open it here",
+    nav_customers: "Customers",
+    nav_complaints: "Complaints",
+    search_placeholder: "Search name, phone or address",
+    all_tiers: "All tiers",
+    normal_tier: "Normal",
+    found: |n| format!("{n} customers"),
+    new_customer: "New customer",
+    edit_customer: "Edit customer",
+    field_required: |f| format!("{f} is required"),
+    field_invalid: |f| format!("{f} is not valid"),
+    nothing_changed: "Nothing was changed",
+    events: "Customer events",
+    record_event: "Record event",
+    complaints: "Complaints",
+    complaint_channel: "Channel",
+    category: "Category",
+    severity: "Severity",
+    handled_by: "Handled by:",
+    record_complaint: "Record complaint",
+    close_needs_cause: "Closing needs the cause and the corrective action",
+    waited_hours: |h| format!("waiting {h} h"),
+    cause: "Cause",
+    corrective_action: "Corrective action",
+    mark_replied: "Customer replied to",
+    close_complaint: "Close",
+    field_labels: |f| match f {
+        "name" => "Name",
+        "phone" => "Phone",
+        "address" => "Address",
+        "product" => "Product",
+        "purchased_on" => "Purchase date",
+        "installed_on" => "Installation date",
+        "repaired_on" => "Repair date",
+        "technician" => "Technician",
+        "summary" => "What about",
+        "at" => "Date",
+        _ => "Value",
+    },
+    complaint_statuses: |s| match s {
+        ComplaintStatus::Open => "Open",
+        ComplaintStatus::Replied => "Replied",
+        ComplaintStatus::Closed => "Closed",
+    },
+    complaint_channels: |c| match c {
+        ComplaintChannel::Phone => "Phone",
+        ComplaintChannel::Letter => "Letter",
+        ComplaintChannel::Online => "Online",
+        ComplaintChannel::InPerson => "In person",
+    },
+    categories: |c| match c {
+        ProblemCategory::ProductQuality => "Product quality",
+        ProblemCategory::ServiceQuality => "Service quality",
+        ProblemCategory::Technical => "Technical",
+        ProblemCategory::Price => "Price",
+        ProblemCategory::Other => "Other",
+    },
+    severities: |s| match s {
+        Severity::General => "General",
+        Severity::Important => "Important",
+        Severity::Major => "Major",
     },
 };

@@ -1,6 +1,10 @@
 //! 简体中文: the default language, in the policies' own words.
 
-use revisit_domain::wire::{ErrorCode, RecordKind, RejectCode};
+use revisit_domain::{
+    complaint::{ComplaintChannel, ComplaintStatus, Severity},
+    problem::ProblemCategory,
+    wire::{ErrorCode, RecordKind, RejectCode},
+};
 
 use super::Texts;
 use crate::sync::Problem;
@@ -189,5 +193,69 @@ pub(super) const TEXTS: Texts = Texts {
         RecordKind::Issue => "遗留问题",
         RecordKind::Review => "质检记录",
         RecordKind::User => "用户",
+    },
+    open_desk: "打开办公桌面版",
+    desk_name: "办公",
+    use_field_app: "技术员请使用平板版：点此打开",
+    nav_customers: "客户",
+    nav_complaints: "投诉",
+    search_placeholder: "搜索姓名、电话或地址",
+    all_tiers: "全部客户等级",
+    normal_tier: "普通客户",
+    found: |n| format!("共 {n} 位客户"),
+    new_customer: "新建客户",
+    edit_customer: "编辑客户",
+    field_required: |f| format!("请填写{f}"),
+    field_invalid: |f| format!("{f}格式不正确"),
+    nothing_changed: "没有修改任何内容",
+    events: "客户事件",
+    record_event: "登记事件",
+    complaints: "投诉",
+    complaint_channel: "投诉渠道",
+    category: "问题类别",
+    severity: "严重程度",
+    handled_by: "处理人：",
+    record_complaint: "登记投诉",
+    close_needs_cause: "结案须填写原因和纠正措施",
+    waited_hours: |h| format!("已等待 {h} 小时"),
+    cause: "原因",
+    corrective_action: "纠正措施",
+    mark_replied: "已答复客户",
+    close_complaint: "结案",
+    field_labels: |f| match f {
+        "name" => "姓名",
+        "phone" => "电话",
+        "address" => "地址",
+        "product" => "产品",
+        "purchased_on" => "购买日期",
+        "installed_on" => "安装日期",
+        "repaired_on" => "维修日期",
+        "technician" => "技术员",
+        "summary" => "投诉内容",
+        "at" => "日期",
+        _ => "内容",
+    },
+    complaint_statuses: |s| match s {
+        ComplaintStatus::Open => "待处理",
+        ComplaintStatus::Replied => "已答复",
+        ComplaintStatus::Closed => "已结案",
+    },
+    complaint_channels: |c| match c {
+        ComplaintChannel::Phone => "电话",
+        ComplaintChannel::Letter => "信函",
+        ComplaintChannel::Online => "网络",
+        ComplaintChannel::InPerson => "来访",
+    },
+    categories: |c| match c {
+        ProblemCategory::ProductQuality => "产品质量",
+        ProblemCategory::ServiceQuality => "服务质量",
+        ProblemCategory::Technical => "技术问题",
+        ProblemCategory::Price => "价格",
+        ProblemCategory::Other => "其他",
+    },
+    severities: |s| match s {
+        Severity::General => "一般",
+        Severity::Important => "重要",
+        Severity::Major => "重大",
     },
 };

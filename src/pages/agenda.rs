@@ -10,7 +10,7 @@ use revisit_domain::{
 };
 
 use crate::{
-    app::app_state,
+    state::app_state,
     i18n::Texts,
     pages::{show_stored, stored_data, stored_policy},
 };

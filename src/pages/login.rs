@@ -5,7 +5,7 @@ use revisit_domain::{DeviceId, wire::ErrorCode};
 use uuid::Uuid;
 
 use crate::{
-    app::app_state,
+    state::app_state,
     storage::{self, meta},
     sync::{self, Session, SyncError},
 };

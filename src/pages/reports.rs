@@ -13,7 +13,7 @@ use revisit_domain::{
 };
 
 use crate::{
-    app::app_state,
+    state::app_state,
     components::visit_card::VisitCard,
     pages::{show_stored, stored_data, stored_policy},
 };

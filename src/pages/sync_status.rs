@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use revisit_domain::DeviceId;
 
 use crate::{
-    app::app_state,
+    state::app_state,
     storage::{self, meta, outbox::OutboxEntry},
 };
 

@@ -13,7 +13,7 @@ use revisit_domain::{Channel, CustomerId, Reach, Satisfaction, Signature, VisitI
 use uuid::Uuid;
 
 use crate::{
-    app::app_state,
+    state::app_state,
     components::{
         choice::choice,
         signature_pad::{SignaturePad, signature_png},

@@ -42,54 +42,14 @@ impl Storage {
         let tx = self.write(&stores)?;
         let mut pending: Option<HashSet<String>> = None;
         for change in changes {
-            let versioned = |id: String| -> Result<()> {
-                tx.object_store(VERSIONS)?
-                    .put(Version {
-                        id,
-                        version: change.version,
-                    })
-                    .serde()?;
-                Ok(())
-            };
-            match &change.entity {
-                Entity::Customer(c) => {
-                    tx.object_store(CUSTOMERS)?.put(c).serde()?;
-                    versioned(c.id.to_string())?;
+            if let Entity::Removed(removal) = &change.entity {
+                if pending.is_none() {
+                    pending = Some(outbox_records(&tx).await?);
                 }
-                Entity::Visit(v) => {
-                    let existing: Option<revisit_domain::VisitRecord> = tx
-                        .object_store(VISITS)?
-                        .get(v.id.to_string())
-                        .serde()?
-                        .await?;
-                    if existing.is_none() {
-                        add_visit(&tx, v)?;
-                    }
-                }
-                Entity::User(u) => {
-                    tx.object_store(USERS)?.put(u).serde()?;
-                }
-                Entity::Event(e) => {
-                    tx.object_store(EVENTS)?.put(e).serde()?;
-                }
-                Entity::Complaint(c) => {
-                    tx.object_store(COMPLAINTS)?.put(c).serde()?;
-                    versioned(c.id.to_string())?;
-                }
-                Entity::Issue(i) => {
-                    tx.object_store(ISSUES)?.put(i).serde()?;
-                    versioned(i.id.to_string())?;
-                }
-                Entity::Review(r) => {
-                    tx.object_store(REVIEWS)?.put(r).serde()?;
-                }
-                Entity::Removed(removal) => {
-                    if pending.is_none() {
-                        pending = Some(outbox_records(&tx).await?);
-                    }
-                    let keep = pending.as_ref().expect("read above");
-                    remove_customer(&tx, removal.customer_id, keep).await?;
-                }
+                let keep = pending.as_ref().expect("read above");
+                remove_customer(&tx, removal.customer_id, keep).await?;
+            } else {
+                put_entity(&tx, &change.entity, Some(change.version)).await?;
             }
         }
         meta::put_in(&tx, meta::CURSOR, &cursor)?;
@@ -123,6 +83,67 @@ impl Storage {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Stores `entity` in its store within `tx`; with `version` (pulled), also the version an edit
+/// made here starts from. A visit or a review already here is left as it is (create-only: the
+/// stored record, with its signature, is never replaced).
+pub(crate) async fn put_entity(
+    tx: &Transaction<'_>,
+    entity: &Entity,
+    version: Option<u64>,
+) -> Result<()> {
+    let versioned = |id: String| -> Result<()> {
+        if let Some(version) = version {
+            tx.object_store(VERSIONS)?
+                .put(Version { id, version })
+                .serde()?;
+        }
+        Ok(())
+    };
+    match entity {
+        Entity::Customer(c) => {
+            tx.object_store(CUSTOMERS)?.put(c).serde()?;
+            versioned(c.id.to_string())?;
+        }
+        Entity::Visit(v) => {
+            let existing: Option<revisit_domain::VisitRecord> = tx
+                .object_store(VISITS)?
+                .get(v.id.to_string())
+                .serde()?
+                .await?;
+            if existing.is_none() {
+                add_visit(tx, v)?;
+            }
+        }
+        Entity::User(u) => {
+            tx.object_store(USERS)?.put(u).serde()?;
+        }
+        Entity::Event(e) => {
+            tx.object_store(EVENTS)?.put(e).serde()?;
+        }
+        Entity::Complaint(c) => {
+            tx.object_store(COMPLAINTS)?.put(c).serde()?;
+            versioned(c.id.to_string())?;
+        }
+        Entity::Issue(i) => {
+            tx.object_store(ISSUES)?.put(i).serde()?;
+            versioned(i.id.to_string())?;
+        }
+        Entity::Review(r) => {
+            let existing: Option<revisit_domain::review::VisitReview> = tx
+                .object_store(REVIEWS)?
+                .get(r.id.to_string())
+                .serde()?
+                .await?;
+            if existing.is_none() {
+                tx.object_store(REVIEWS)?.put(r).serde()?;
+            }
+        }
+        // Removals are applied by `apply_changes`, which knows the outbox.
+        Entity::Removed(_) => {}
+    }
+    Ok(())
 }
 
 /// The ids of the records the outbox (and so this device) still has to send.

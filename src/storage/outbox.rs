@@ -1,10 +1,26 @@
 //! The `outbox` and `rejected` stores: local changes waiting for the server, and those it refused.
 
-use indexed_db_futures::{KeyRange, prelude::*};
+use indexed_db_futures::{KeyRange, prelude::*, transaction::Transaction};
 use revisit_domain::wire::{MutationOp, RejectCode, RejectedMutation};
 use serde::{Deserialize, Serialize};
 
-use super::{OUTBOX, REJECTED, Result, Storage};
+use super::{OUTBOX, REJECTED, Result, Storage, meta};
+
+/// Queues `op` in the outbox of `tx` (which covers [`OUTBOX`] and `META`) under the next
+/// seq, and returns it: the caller writes the record itself in the same transaction.
+pub(crate) async fn queue_in(tx: &Transaction<'_>, op: MutationOp) -> Result<u64> {
+    let seq = meta::get_in::<u64>(tx, meta::LAST_SEQ).await?.unwrap_or(0) + 1;
+    tx.object_store(OUTBOX)?
+        .add(OutboxEntry {
+            seq,
+            op,
+            error: None,
+            code: None,
+        })
+        .serde()?;
+    meta::put_in(tx, meta::LAST_SEQ, &seq)?;
+    Ok(seq)
+}
 
 /// A change made on this device, numbered in the order it was made.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,7 +7,12 @@ use revisit_domain::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{COMPLAINTS, EVENTS, ISSUES, REVIEWS, Result, Storage, VERSIONS};
+use revisit_domain::wire::{Entity, MutationOp};
+
+use super::{
+    COMPLAINTS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result, Storage, StorageError,
+    USERS, VERSIONS, changes::put_entity, outbox::queue_in,
+};
 
 /// A record's server version, as [`VERSIONS`] keeps it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,5 +62,23 @@ impl Storage {
         let tx = self.read(&[VERSIONS])?;
         let v: Option<Version> = tx.object_store(VERSIONS)?.get(id).serde()?.await?;
         Ok(v.map_or(0, |v| v.version))
+    }
+
+    /// Saves a change made here: `op` into the outbox and `local` (the record as it stands
+    /// after the change, merged by the domain's code) into its store, in one transaction, so
+    /// the screens show it at once and it reaches the server at the next sync. Returns its seq.
+    pub async fn save_edit(&self, op: MutationOp, local: &Entity) -> Result<u64> {
+        if local.kind() != Some(op.kind()) || matches!(local, Entity::Visit(_)) {
+            return Err(StorageError(
+                "a change is saved with a record of its own kind (visits: save_visit)".into(),
+            ));
+        }
+        let mut stores = PULLED.to_vec();
+        stores.extend([USERS, META, OUTBOX]);
+        let tx = self.write(&stores)?;
+        put_entity(&tx, local, None).await?;
+        let seq = queue_in(&tx, op).await?;
+        tx.commit().await?;
+        Ok(seq)
     }
 }

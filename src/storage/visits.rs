@@ -8,9 +8,7 @@ use revisit_domain::{VisitRecord, wire::MutationOp};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 
-use super::{
-    META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS, meta, outbox::OutboxEntry,
-};
+use super::{META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS, outbox::queue_in};
 
 /// Adds `visit` to the stores of `tx`: whole to `signed` if it has a signature, and without it
 /// to `visits`. `add`, not `put`: an existing record is never overwritten.
@@ -36,17 +34,8 @@ impl Storage {
     pub async fn save_visit(&self, visit: &VisitRecord) -> Result<u64> {
         visit.validate().map_err(|e| StorageError(e.to_string()))?;
         let tx = self.write(&[VISITS, SIGNED, OUTBOX, META])?;
-        let seq = meta::get_in::<u64>(&tx, meta::LAST_SEQ).await?.unwrap_or(0) + 1;
         add_visit(&tx, visit)?;
-        tx.object_store(OUTBOX)?
-            .add(OutboxEntry {
-                seq,
-                op: MutationOp::CreateVisit(visit.clone()),
-                error: None,
-                code: None,
-            })
-            .serde()?;
-        meta::put_in(&tx, meta::LAST_SEQ, &seq)?;
+        let seq = queue_in(&tx, MutationOp::CreateVisit(visit.clone())).await?;
         tx.commit().await?;
         Ok(seq)
     }

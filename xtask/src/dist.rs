@@ -10,12 +10,27 @@ use anyhow::{Context, Result};
 
 use crate::{cmd, root, run};
 
-/// Builds the client with Trunk in release mode (Trunk never downloads: Trunk.toml's
-/// `offline`), then precompresses what it wrote.
+/// Builds both apps with Trunk in release mode (Trunk never downloads: Trunk.toml's
+/// `offline`): the field app into dist/, then the desk into dist/desk/ (in that order: a
+/// Trunk build empties its own dist folder), then precompresses what they wrote.
 pub(crate) fn build() -> Result<()> {
-    let mut c = cmd("trunk");
-    c.args(["build", "--release"]);
-    run(c)?;
+    let mut field = cmd("trunk");
+    field
+        .args(["build", "--release"])
+        .env("REVISIT_PUBLIC_URL", "/");
+    run(field)?;
+    let mut desk = cmd("trunk");
+    desk.args([
+        "build",
+        "--release",
+        "desk/index.html",
+        "--dist",
+        "dist/desk",
+        "--public-url",
+        "/desk/",
+    ])
+    .env("REVISIT_PUBLIC_URL", "/desk/");
+    run(desk)?;
     let dist = root().join("dist");
     let sizes = precompress(&dist)?;
     eprintln!(

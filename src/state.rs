@@ -1,20 +1,12 @@
-//! The root view: shared state, routes, layout, start-up, and the sync triggers.
+//! The state both apps share (session, network, sync, language) and its actions; the start-up
+//! and the sync triggers. Pages read it with [`app_state`]; neither app's routes live here.
 
 use std::time::Duration;
 
 use leptos::{ev, prelude::*, task::spawn_local};
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
-};
 
 use crate::{
-    components::{header::Header, status_bar::StatusBar},
     i18n::Lang,
-    pages::{
-        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, reports::ReportsPage,
-        sync_status::SyncPage, visit_form::VisitFormPage,
-    },
     storage::{self, meta},
     sync::{self, Session, SyncError},
 };
@@ -154,7 +146,7 @@ impl AppState {
     }
 }
 
-/// The app's state, provided by [`App`].
+/// The app's state, provided by [`start`].
 pub fn app_state() -> AppState {
     expect_context::<AppState>()
 }
@@ -163,9 +155,10 @@ fn minute_now() -> u64 {
     (js_sys::Date::now() / 60_000.0) as u64
 }
 
-/// The root component.
-#[component]
-pub fn App() -> impl IntoView {
+/// Makes the shared state, provides it, reads the session from IndexedDB and starts the sync
+/// triggers (the network comes back, the app becomes visible, a timer). Each app's root calls
+/// it first.
+pub fn start() -> AppState {
     let stored_lang = window()
         .local_storage()
         .ok()
@@ -235,36 +228,5 @@ pub fn App() -> impl IntoView {
         SYNC_EVERY,
     );
 
-    view! {
-        <Router>
-            <Header/>
-            <StatusBar/>
-            <main class="page">
-                {move || state.error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
-                <Routes fallback=move || view! { <p class="empty">{move || state.lang.get().t().not_found}</p> }>
-                    <Route path=path!("/") view=Home/>
-                    <Route path=path!("/customers/:id") view=CustomerPage/>
-                    <Route path=path!("/customers/:id/visit") view=VisitFormPage/>
-                    <Route path=path!("/reports") view=ReportsPage/>
-                    <Route path=path!("/sync") view=SyncPage/>
-                </Routes>
-            </main>
-        </Router>
-    }
-}
-
-/// `/`: the login form, a technician's agenda, or a manager's report.
-#[component]
-fn Home() -> impl IntoView {
-    let state = app_state();
-    move || {
-        if !state.ready.get() {
-            return view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any();
-        }
-        match state.session.get() {
-            None => view! { <LoginPage/> }.into_any(),
-            Some(s) if s.user.role.sees_whole_org() => view! { <ReportsPage/> }.into_any(),
-            Some(_) => view! { <AgendaPage/> }.into_any(),
-        }
-    }
+    state
 }

@@ -1,0 +1,65 @@
+//! The field app, for technicians on tablets: the agenda, customers, the visit form, sync.
+
+use leptos::prelude::*;
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::{header::Header, status_bar::StatusBar},
+    pages::{
+        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, sync_status::SyncPage,
+        visit_form::VisitFormPage,
+    },
+    state::{self, app_state},
+};
+
+/// The field app's root.
+#[component]
+pub fn FieldApp() -> impl IntoView {
+    let state = state::start();
+    view! {
+        <Router>
+            <Header desk=false/>
+            <StatusBar/>
+            <main class="page">
+                {move || state.error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
+                <Routes fallback=move || view! { <p class="empty">{move || state.lang.get().t().not_found}</p> }>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/customers/:id") view=CustomerPage/>
+                    <Route path=path!("/customers/:id/visit") view=VisitFormPage/>
+                    <Route path=path!("/sync") view=SyncPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// `/`: the login form, a technician's agenda, or for office roles the way to the desk.
+#[component]
+fn Home() -> impl IntoView {
+    let state = app_state();
+    move || {
+        if !state.ready.get() {
+            return view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any();
+        }
+        match state.session.get() {
+            None => view! { <LoginPage/> }.into_any(),
+            Some(s) if s.user.role.uses_desk() => view! { <ToDesk/> }.into_any(),
+            Some(_) => view! { <AgendaPage/> }.into_any(),
+        }
+    }
+}
+
+/// An office role opened the tablet app: the desk is where their work is.
+#[component]
+fn ToDesk() -> impl IntoView {
+    let state = app_state();
+    let t = move || state.lang.get().t();
+    // Straight there; the link stays for a browser that does not follow.
+    let _ = window().location().replace("/desk/");
+    view! {
+        <p class="empty"><a href="/desk/">{move || t().open_desk}</a></p>
+    }
+}
