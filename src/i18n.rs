@@ -6,8 +6,8 @@ mod zh_cn;
 use revisit_domain::{
     Channel, Reach, Satisfaction,
     complaint::{ComplaintChannel, ComplaintStatus, Severity},
-    problem::ProblemCategory,
     policy::{self, ItemStatus, VisitLevel},
+    problem::ProblemCategory,
     wire::{ErrorCode, RecordKind, RejectCode, Role},
 };
 

@@ -71,6 +71,11 @@ impl AppState {
     /// Re-reads the outbox count and tells pages to reload their data.
     pub fn data_changed(self) {
         self.revision.update(|r| *r += 1);
+        self.refresh_pending();
+    }
+
+    /// Re-reads the outbox count.
+    pub fn refresh_pending(self) {
         spawn_local(async move {
             if let Ok(db) = storage::app_db().await
                 && let Ok(n) = db.outbox_len().await
@@ -141,7 +146,9 @@ impl AppState {
                 }
             }
             self.syncing.set(false);
-            self.data_changed();
+            // Pages reload only when the run changed something (above): a form being typed
+            // into is not rebuilt every 15 seconds.
+            self.refresh_pending();
         });
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use leptos::{prelude::*, wasm_bindgen::JsCast};
-use revisit::{state::AppState, i18n::Lang, pages::agenda::AgendaPage, storage};
+use revisit::{i18n::Lang, pages::agenda::AgendaPage, state::AppState, storage};
 use revisit_domain::{
     Customer, VisitRecord,
     policy::{CalendarSpec, ProfileSpec},

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
 use leptos::{prelude::*, wasm_bindgen::JsCast};
-use revisit::{state::AppState, i18n::Lang, pages::agenda::AgendaPage, storage};
+use revisit::{i18n::Lang, pages::agenda::AgendaPage, state::AppState, storage};
 use revisit_domain::{
     Channel, Customer, CustomerId, Tier, UserId,
     policy::{CalendarSpec, CallTime, ProfileSpec, RuleSpec},

@@ -344,7 +344,10 @@ async fn login(c: &Client, user: &str) -> Result<()> {
 /// Types `value` into the field `css` as a person would end up with it (date inputs too,
 /// whose keyboard entry depends on the locale).
 async fn fill(c: &Client, css: &str, value: &str) -> Result<()> {
-    c.wait().at_most(TIMEOUT).for_element(Locator::Css(css)).await?;
+    c.wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css(css))
+        .await?;
     c.execute(
         "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
          el.dispatchEvent(new Event('input', { bubbles: true }));",

@@ -557,3 +557,50 @@ async fn a_version_2_database_keeps_the_device_outbox_and_visits_and_pulls_again
         .unwrap();
     assert_eq!(db.customers().await.unwrap(), vec![customer(5)]);
 }
+
+/// A change made on the desk: the record as merged, shown at once, and its mutation queued
+/// with the version it started from, in one transaction.
+#[wasm_bindgen_test]
+async fn an_edit_made_here_is_shown_at_once_and_queued_with_its_base() {
+    use revisit_domain::customer::CustomerChange;
+    let db = fresh("edit").await;
+    db.apply_changes(&numbered(vec![Entity::Customer(customer(5))], 41), 41, None)
+        .await
+        .unwrap();
+    let mut moved = customer(5);
+    moved.technician_id = UserId(Uuid::from_u128(8));
+    let base_version = db.version(&moved.id.to_string()).await.unwrap();
+    let op = MutationOp::EditCustomer(revisit_domain::edit::Edit {
+        id: moved.id,
+        base_version,
+        changes: vec![CustomerChange::Technician(moved.technician_id)],
+    });
+    let seq = db
+        .save_edit(op.clone(), &Entity::Customer(moved.clone()))
+        .await
+        .unwrap();
+    assert_eq!(seq, 1);
+    assert_eq!(db.customers().await.unwrap(), vec![moved.clone()]);
+    let outbox = db.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].op, op);
+    let MutationOp::EditCustomer(queued) = &outbox[0].op else {
+        unreachable!()
+    };
+    assert_eq!(queued.base_version, 41);
+    // The version stays the pulled one until the server's copy comes back.
+    assert_eq!(db.version(&moved.id.to_string()).await.unwrap(), 41);
+    // A record of another kind than its mutation is refused, and nothing is written.
+    assert!(
+        db.save_edit(
+            op,
+            &Entity::Event(match records_of(5).remove(1) {
+                Entity::Event(e) => e,
+                _ => unreachable!(),
+            })
+        )
+        .await
+        .is_err()
+    );
+    assert_eq!(db.outbox_len().await.unwrap(), 1);
+}

@@ -75,9 +75,12 @@ fn ComplaintRow(complaint: Complaint, customer: String) -> impl IntoView {
                 let stamps = FieldStamps::new();
                 let merged = merge(Some((&current, &stamps)), &edit, session.device_id, 0)
                     .map_err(|e| edit_error(t, &e).1)?;
-                db.save_edit(MutationOp::EditComplaint(edit), &Entity::Complaint(merged.record))
-                    .await
-                    .map_err(|e| e.to_string())
+                db.save_edit(
+                    MutationOp::EditComplaint(edit),
+                    &Entity::Complaint(merged.record),
+                )
+                .await
+                .map_err(|e| e.to_string())
             }
             .await;
             match result {
@@ -94,15 +97,20 @@ fn ComplaintRow(complaint: Complaint, customer: String) -> impl IntoView {
     };
     let reply = {
         let change = change.clone();
-        move |_| change(vec![
-            ComplaintChange::Status(ComplaintStatus::Replied),
-            ComplaintChange::RepliedAt(Some(Utc::now())),
-        ])
+        move |_| {
+            change(vec![
+                ComplaintChange::Status(ComplaintStatus::Replied),
+                ComplaintChange::RepliedAt(Some(Utc::now())),
+            ])
+        }
     };
     let close = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = state.lang.get_untracked().t();
-        let (c, a) = (cause.get_untracked().trim().to_string(), action.get_untracked().trim().to_string());
+        let (c, a) = (
+            cause.get_untracked().trim().to_string(),
+            action.get_untracked().trim().to_string(),
+        );
         if c.is_empty() || a.is_empty() {
             error.set(Some(t.close_needs_cause.to_string()));
             return;

@@ -151,9 +151,10 @@ fn CustomerFields(existing: Option<Customer>, technicians: Vec<(UserId, String)>
     let state = app_state();
     let t = move || state.lang.get().t();
     let navigate = use_navigate();
-    let key = existing
-        .as_ref()
-        .map_or_else(|| "customer.new".to_string(), |c| format!("customer.{}", c.id));
+    let key = existing.as_ref().map_or_else(
+        || "customer.new".to_string(),
+        |c| format!("customer.{}", c.id),
+    );
     let fresh = existing.as_ref().map(CustomerDraft::of).unwrap_or_default();
     let form = draft::kept(key.clone(), fresh);
     let error = RwSignal::new(None::<(&'static str, String)>);
@@ -201,9 +202,13 @@ fn CustomerFields(existing: Option<Customer>, technicians: Vec<(UserId, String)>
                 0,
             );
             let result = match merged {
-                Ok(m) => save(state, MutationOp::EditCustomer(edit), Entity::Customer(m.record))
-                    .await
-                    .map_err(|e| ("", e)),
+                Ok(m) => save(
+                    state,
+                    MutationOp::EditCustomer(edit),
+                    Entity::Customer(m.record),
+                )
+                .await
+                .map_err(|e| ("", e)),
                 Err(e) => Err(edit_error(state.lang.get_untracked().t(), &e)),
             };
             saving.set(false);
@@ -217,7 +222,9 @@ fn CustomerFields(existing: Option<Customer>, technicians: Vec<(UserId, String)>
             }
         });
     };
-    let text = move |field: &'static str, value: fn(&mut CustomerDraft) -> &mut String, kind: &'static str| {
+    let text = move |field: &'static str,
+                     value: fn(&mut CustomerDraft) -> &mut String,
+                     kind: &'static str| {
         view! {
             <label class:invalid=move || error.get().is_some_and(|(f, _)| f == field)>
                 {move || t().field_label(field)}
@@ -387,7 +394,13 @@ fn ComplaintsOf(customer: CustomerId, complaints: Vec<Complaint>) -> impl IntoVi
         error.set(None);
         let key = key.clone();
         spawn_local(async move {
-            match save(state, MutationOp::EditComplaint(edit), Entity::Complaint(merged)).await {
+            match save(
+                state,
+                MutationOp::EditComplaint(edit),
+                Entity::Complaint(merged),
+            )
+            .await
+            {
                 Ok(()) => {
                     draft::clear(&key);
                     summary.set(String::new());

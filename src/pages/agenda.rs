@@ -10,9 +10,9 @@ use revisit_domain::{
 };
 
 use crate::{
-    state::app_state,
     i18n::Texts,
     pages::{show_stored, stored_data, stored_policy},
+    state::app_state,
 };
 
 /// The agenda page. It is rebuilt when the data or the language changes and every minute (the

@@ -12,9 +12,9 @@ use revisit_domain::{
 };
 
 use crate::{
-    state::app_state,
     components::visit_card::VisitCard,
     pages::{show_stored, stored_data},
+    state::app_state,
 };
 
 /// `/customers/:id`.

@@ -13,9 +13,9 @@ use revisit_domain::{
 };
 
 use crate::{
-    state::app_state,
     components::visit_card::VisitCard,
     pages::{show_stored, stored_data, stored_policy},
+    state::app_state,
 };
 
 /// `/reports`.

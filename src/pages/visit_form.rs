@@ -13,11 +13,11 @@ use revisit_domain::{Channel, CustomerId, Reach, Satisfaction, Signature, VisitI
 use uuid::Uuid;
 
 use crate::{
-    state::app_state,
     components::{
         choice::choice,
         signature_pad::{SignaturePad, signature_png},
     },
+    state::app_state,
     storage,
 };
 

@@ -22,8 +22,8 @@ pub(crate) fn build() -> Result<()> {
     let mut desk = cmd("trunk");
     desk.args([
         "build",
-        "--release",
         "desk/index.html",
+        "--release",
         "--dist",
         "dist/desk",
         "--public-url",
