@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     edit::EditError,
     ids::{CustomerId, EventId, UserId},
-    policy::{LifecycleEvent, Trigger},
+    policy::{EngineInput, LifecycleEvent, Trigger},
     validate,
 };
 
@@ -88,6 +88,22 @@ pub fn recorded_lifecycle<'a>(
             .iter()
             .flat_map(crate::complaint::Complaint::lifecycle),
     )
+}
+
+/// Everything the app records about its customers as the policy engine's input: the customer
+/// records with their dates, the events people recorded (desk, tablet, import), the
+/// complaints (received, closed) and the visits (a poor one starts the `poor_outcome` rules;
+/// an amended record counts once, as amended). What the tablet's agenda, the server's
+/// reports and the dry-run export all read, so they agree.
+pub fn recorded_input(
+    customers: &[crate::customer::Customer],
+    events: &[CustomerEvent],
+    complaints: &[crate::complaint::Complaint],
+    visits: &[crate::visit::VisitRecord],
+) -> EngineInput {
+    let mut input = EngineInput::from_records(customers, visits);
+    input.events.extend(recorded_lifecycle(events, complaints));
+    input
 }
 
 #[cfg(test)]

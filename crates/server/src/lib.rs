@@ -11,6 +11,7 @@ pub mod import;
 pub mod json;
 pub mod limits;
 pub mod policy;
+pub mod policy_input;
 pub mod repair;
 pub mod reports;
 pub mod security;
@@ -86,6 +87,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .route("/health", get(|| async { "ok" }))
         .merge(auth::router())
         .merge(reports::router())
+        .merge(policy_input::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let blobs = blobs::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });

@@ -121,6 +121,17 @@ enum Task {
         #[arg(long)]
         org: Option<String>,
     },
+    /// Write the organisation's customers, events, complaints and visits as the policy
+    /// engine's input (ids, tiers, dates and outcomes; no names or phone numbers), the file
+    /// `revisit-policy agenda` and `diff --data` read: what another policy changes for us.
+    ExportEngineInput {
+        /// The organisation, when the database has more than one.
+        #[arg(long)]
+        org: Option<String>,
+        /// The file to write; standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List the visits the server refused for good (被拒绝的同步记录: invalid, a customer not
     /// the technician's, or a conflicting record), each kept as the tablet sent it; `--json`
     /// prints the records whole, signatures included.
@@ -228,6 +239,24 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             )
             .await?;
             println!("Closed the complaint of {name} ({phone}); its 投诉回访 counts from then.");
+        }
+        Task::ExportEngineInput { org, out } => {
+            let input = revisit_server::policy_input::export(db, org.as_deref()).await?;
+            let text = serde_json::to_string(&input)?;
+            match out {
+                Some(path) => {
+                    std::fs::write(path, text)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!(
+                        "Wrote {} customers, {} events and {} visits to {}.",
+                        input.customers.len(),
+                        input.events.len(),
+                        input.visits.len(),
+                        path.display()
+                    );
+                }
+                None => println!("{text}"),
+            }
         }
         Task::Rejected { org, json } => {
             let kept = revisit_server::admin::rejections(db, org.as_deref()).await?;

@@ -162,7 +162,7 @@ mod tests {
 
     use super::WorkCalendar;
 
-    /// A year's notice: the year, its holiday periods (first and last day), its weekend days
+    /// One year's notice: the year, each holiday period (first and last day), the weekend days
     /// worked.
     type Notice = (
         i32,
@@ -230,5 +230,49 @@ mod tests {
             }
         }
         assert_eq!(calendar.years().collect::<Vec<_>>(), [2025, 2026]);
+    }
+
+    /// holiday-cn's day list of one year (`calendars/holiday-cn/`), as dates and whether each
+    /// is a day off.
+    fn holiday_cn(year: i32) -> Vec<(NaiveDate, bool)> {
+        let text = match year {
+            2025 => include_str!("../../calendars/holiday-cn/2025.json"),
+            2026 => include_str!("../../calendars/holiday-cn/2026.json"),
+            _ => panic!("no holiday-cn file for {year}: copy it into calendars/holiday-cn/"),
+        };
+        let file: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(file["year"], year);
+        file["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let date = d["date"].as_str().unwrap().parse().unwrap();
+                (date, d["isOffDay"].as_bool().unwrap())
+            })
+            .collect()
+    }
+
+    /// Every day of every year the shipped calendar covers agrees with an independent,
+    /// machine-readable copy of the same notices (NateScarlet/holiday-cn, scraped from gov.cn):
+    /// a day it lists is off or worked as it says, any other day is off on weekends only.
+    #[test]
+    fn the_shipped_years_match_holiday_cn_day_by_day() {
+        let calendar = WorkCalendar::china();
+        let mut days = 0;
+        for year in calendar.years() {
+            let listed = holiday_cn(year);
+            let mut day = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+            while day.year() == year {
+                let expected = match listed.iter().find(|(d, _)| *d == day) {
+                    Some((_, off)) => !off,
+                    None => !matches!(day.weekday(), Weekday::Sat | Weekday::Sun),
+                };
+                assert_eq!(calendar.is_working_day(day), expected, "{day}");
+                day = day.succ_opt().unwrap();
+                days += 1;
+            }
+        }
+        assert_eq!(days, 730);
     }
 }

@@ -34,7 +34,10 @@ pub struct EngineInput {
 }
 
 impl EngineInput {
-    /// Today's records as engine input (see [`from_customer`] and [`VisitFact::from`]).
+    /// Today's customer and visit records as engine input (see [`from_customer`] and
+    /// [`VisitFact::from`]). A visit record answered by an amendment (a returned record's
+    /// correction, `amends`) is left out: the amendment is the same visit, and one visit
+    /// answers one item. Events and complaints: `event::recorded_input` takes every record.
     pub fn from_records(customers: &[Customer], visits: &[VisitRecord]) -> EngineInput {
         let mut input = EngineInput::default();
         for c in customers {
@@ -42,7 +45,12 @@ impl EngineInput {
             input.customers.push(facts);
             input.events.extend(events);
         }
-        input.visits = visits.iter().map(VisitFact::from).collect();
+        let amended: rustc_hash::FxHashSet<_> = visits.iter().filter_map(|v| v.amends).collect();
+        input.visits = visits
+            .iter()
+            .filter(|v| !amended.contains(&v.id))
+            .map(VisitFact::from)
+            .collect();
         input
     }
 }

@@ -165,8 +165,9 @@ proptest! {
 
     /// Over random histories: no visit answers two items unless both rules share visits; a
     /// visit answers only items whose window had opened, on their channel, and only when
-    /// completed; every item is there once; every step an event owes (a rule it starts that
-    /// applies, not withdrawn by a later event) is in the agenda exactly once.
+    /// completed; every item is there once; every step an event, a poor visit or an answered
+    /// item owes (a rule it starts that applies, not withdrawn by a later event) is in the
+    /// agenda exactly once.
     #[test]
     fn random_histories_keep_the_matching_invariants(
         seed in any::<u64>(), customers in 1usize..6, events in 0usize..40, visits in 0usize..40,
@@ -236,6 +237,35 @@ proptest! {
                     let n = a.items().filter(|i| i.customer_id() == facts.id && i.key() == key).count();
                     prop_assert_eq!(n, 1, "{:?} of {:?}", key, e);
                 }
+            }
+        }
+        // Every step a poor visit owes (retry, priority handling, escalation), and every step
+        // a visit answering an item starts (a sequence), exactly once, from that visit's time.
+        let owed_once = |rule: &FollowUpRule, facts: &CustomerFacts, v: &VisitFact| -> Result<(), TestCaseError> {
+            let on = v.at.with_timezone(&clock).date_naive();
+            if !rule.cancelled_by.is_empty()
+                || (rule.every.is_some() && rule.when.warranty.is_some())
+                || !rule.when.holds(facts, on, Some(v.channel))
+            {
+                return Ok(());
+            }
+            let key = ItemKey { rule: rule.id.clone(), start: v.at.with_nanosecond(0).unwrap(), occurrence: 0 };
+            let n = a.items().filter(|i| i.customer_id() == facts.id && i.key() == key).count();
+            prop_assert_eq!(n, 1, "{:?} after visit {:?}", key, v);
+            Ok(())
+        };
+        for v in input.visits.iter().filter(|v| v.outcome == Outcome::Poor && v.at <= now()) {
+            let facts = input.customers.iter().find(|c| c.id == v.customer_id).unwrap();
+            for rule in profile.rules.iter().filter(|r| r.start == RuleStart::Event(Trigger::PoorOutcome)) {
+                owed_once(rule, facts, v)?;
+            }
+        }
+        for i in a.items() {
+            let Some((id, _)) = i.done_by() else { continue };
+            let v = visit_of(id);
+            let facts = input.customers.iter().find(|c| c.id == v.customer_id).unwrap();
+            for rule in profile.rules.iter().filter(|r| r.start == RuleStart::After(i.rule().to_owned())) {
+                owed_once(rule, facts, v)?;
             }
         }
         // The prepared input gives the same agenda, and so does the open one without done items.

@@ -900,6 +900,194 @@ fn every_rule_of_every_shipped_profile_fires_from_recorded_data() {
     }
 }
 
+/// A visit record answered by an amendment (a returned record corrected) is one visit: the
+/// engine reads the amendment only, so the pair never answers two items.
+#[test]
+fn an_amended_visit_counts_once_as_amended() {
+    use crate::visit::tests::sample_visit;
+    let original = sample_visit(1);
+    let amendment = crate::visit::VisitRecord {
+        amends: Some(original.id),
+        notes: "补充：滤芯已更换".into(),
+        ..sample_visit(2)
+    }
+    .seal();
+    let other = sample_visit(3);
+    let input = EngineInput::from_records(&[], &[original, amendment.clone(), other.clone()]);
+    let ids: Vec<_> = input.visits.iter().map(|v| v.id).collect();
+    assert_eq!(ids, [amendment.id, other.id]);
+}
+
+/// A made id (UUIDv7 layout) numbered `n`, as a device would make it.
+fn made(n: u128) -> Uuid {
+    Uuid::from_u128(n | (0x7 << 76) | (0b10 << 62))
+}
+
+/// The rules that need a customer mark the customer record does not carry: its tier is VIP or
+/// normal only, and it has no tags (002 §13's classes A–D, good-quality callers, key
+/// customers, customers with resistance or who dislike calls; 002 §12's makers). Each is
+/// fired from events in the test above, with the mark given as engine input.
+const NEEDS_A_MARK_THE_CUSTOMER_RECORD_LACKS: [(&str, &str); 10] = [
+    ("tourism", "创客每月上门"),
+    ("tourism", "创客每半月沟通"),
+    ("real-estate", "优质来电三日内再邀约"),
+    ("real-estate", "优质来电每周邀约"),
+    ("real-estate", "来访当日回访"),
+    ("real-estate", "来访三日内再回访"),
+    ("real-estate", "重点客户每三天回访"),
+    ("real-estate", "抗性客户每周回访"),
+    ("real-estate", "C类客户每周回访"),
+    ("real-estate", "成交客户每月回访-少打扰"),
+];
+
+/// Every rule of every shipped profile fires from the records people make in the product and
+/// nothing else: customer records (tier, product, purchase date), events as the desk, the
+/// tablet or an import records them (each checked as the server checks it), complaints
+/// (received and closed) and visit records as the visit form saves them (dissatisfied ones
+/// start the poor-outcome rules), read by `event::recorded_input`. Visit records do not name
+/// their items, so each is matched by its window. Only the rules that test a mark the
+/// customer record cannot carry stay silent, and they are named.
+#[test]
+fn every_rule_fires_from_the_records_people_make() {
+    use std::collections::HashSet;
+
+    use crate::{
+        complaint::{Complaint, ComplaintStatus, tests::sample_complaint},
+        customer::{Customer, Tier},
+        edit::Editable,
+        event::{CustomerEvent, recorded_input, tests::sample_event},
+        ids::{ComplaintId, EventId},
+        visit::{Satisfaction, VisitRecord, tests::sample_visit},
+    };
+    let start = at("2026-03-02 09:00");
+    let now = start + chrono::Duration::days(1_100);
+    let horizon = Horizon {
+        days: 400,
+        lookahead_days: 3,
+    };
+    let mut silent: Vec<(&str, String)> = Vec::new();
+    for (name, _) in BUILTIN_PROFILES {
+        let profile = builtin(name).unwrap();
+        let mut triggers: Vec<Trigger> = Vec::new();
+        for rule in &profile.rules {
+            if let RuleStart::Event(t) = rule.start
+                && !matches!(t, Trigger::PoorOutcome | Trigger::Purchase)
+                && !triggers.contains(&t)
+            {
+                triggers.push(t);
+            }
+        }
+        let (mut customers, mut events, mut complaints) = (Vec::new(), Vec::new(), Vec::new());
+        for (n, rule) in profile.rules.iter().enumerate() {
+            let id = CustomerId(Uuid::from_u128(n as u128 + 1));
+            let when = &rule.when;
+            // In the warranty (one year from purchase) on the start date, or long out of it.
+            let purchased_on = match when.warranty {
+                Some(WarrantyStatus::Out) => "2024-01-10",
+                _ => "2026-03-02",
+            };
+            customers.push(Customer {
+                id,
+                name: "客户".into(),
+                phone: "13800000000".into(),
+                address: "上海".into(),
+                tier: if when.tier.iter().any(|t| t == "vip") {
+                    Tier::Vip
+                } else {
+                    Tier::Normal
+                },
+                product: when.category.first().cloned().unwrap_or_default(),
+                purchased_on: purchased_on.parse().unwrap(),
+                installed_on: None,
+                repaired_on: None,
+                technician_id: crate::ids::UserId(Uuid::from_u128(7)),
+            });
+            for (k, &kind) in triggers.iter().enumerate() {
+                let serial = (n as u128) << 8 | k as u128;
+                match kind {
+                    Trigger::ComplaintReceived | Trigger::ComplaintClosed => {
+                        let complaint = Complaint {
+                            id: ComplaintId(made(serial)),
+                            customer_id: id,
+                            received_at: start,
+                            status: ComplaintStatus::Closed,
+                            closed_at: Some(start),
+                            cause: "接口松动".into(),
+                            corrective_action: "更换接口".into(),
+                            ..sample_complaint()
+                        };
+                        assert_eq!(complaint.check(), Ok(()));
+                        if !complaints.iter().any(|c: &Complaint| c.customer_id == id) {
+                            complaints.push(complaint);
+                        }
+                    }
+                    kind => {
+                        assert!(CustomerEvent::recordable(kind), "{name}: {kind:?}");
+                        let event = CustomerEvent {
+                            id: EventId(made(serial)),
+                            customer_id: id,
+                            kind,
+                            at: start,
+                            ..sample_event()
+                        };
+                        assert_eq!(event.check(), Ok(()), "{name}: {kind:?}");
+                        events.push(event);
+                    }
+                }
+            }
+        }
+        let mut visits: Vec<VisitRecord> = Vec::new();
+        let mut poor: HashSet<CustomerId> = HashSet::new();
+        for _ in 0..60 {
+            let input = recorded_input(&customers, &events, &complaints, &visits);
+            let a = agenda(&profile, &WorkCalendar::china(), &input, now, horizon);
+            let mut made_now = Vec::new();
+            for item in a.items().filter(|i| i.status == ItemStatus::Overdue) {
+                let channel = item.channel().unwrap_or(Channel::Phone);
+                let mut visit = sample_visit(10_000 + (visits.len() + made_now.len()) as u128);
+                visit.customer_id = item.customer_id();
+                visit.visited_at = item
+                    .earliest()
+                    .and_local_timezone(china())
+                    .unwrap()
+                    .to_utc()
+                    + chrono::Duration::minutes(1);
+                visit.channel = channel;
+                visit.satisfaction = Some(if poor.insert(item.customer_id()) {
+                    Satisfaction::Dissatisfied
+                } else {
+                    Satisfaction::Satisfied
+                });
+                if channel == Channel::Phone {
+                    visit.signature = None;
+                }
+                let visit = visit.seal();
+                assert_eq!(visit.validate(), Ok(()));
+                made_now.push(visit);
+            }
+            if made_now.is_empty() {
+                break;
+            }
+            visits.extend(made_now);
+        }
+        let input = recorded_input(&customers, &events, &complaints, &visits);
+        let a = agenda(&profile, &WorkCalendar::china(), &input, now, horizon);
+        let fired: HashSet<&str> = a.items().map(|i| i.rule()).collect();
+        silent.extend(
+            profile
+                .rules
+                .iter()
+                .filter(|r| !fired.contains(r.id.as_str()))
+                .map(|r| (name, r.id.clone())),
+        );
+    }
+    let expected: Vec<(&str, String)> = NEEDS_A_MARK_THE_CUSTOMER_RECORD_LACKS
+        .iter()
+        .map(|(p, r)| (*p, r.to_string()))
+        .collect();
+    assert_eq!(silent, expected);
+}
+
 /// Loads `rules` as a profile and expects the error text.
 fn check_rejected(rules: &str, expected: &str) {
     let text = format!("name = \"t\"\n{rules}");

@@ -1107,8 +1107,8 @@ fn p000_t_a_dissatisfied_user_gets_priority_on_site_service_then_the_result_conf
     assert_eq!(level_of(case, "不满意-落实服务结果"), VisitLevel::Manager);
 }
 
-/// 001 (着重跟进), 000 §I, 000 §O, 002 §10, 002 §14: what a poor result starts in the other
-/// profiles that say.
+/// 001 (着重跟进), 000 §I, 000 §O, 002 §10, 002 §14, 004 §六: what a poor result starts in
+/// the other profiles that say.
 #[test]
 fn a_poor_result_starts_each_profiles_follow_up() {
     for (profile, trigger, first, follow_up) in [
@@ -1141,6 +1141,14 @@ fn a_poor_result_starts_each_profiles_follow_up() {
             "repair_completed",
             "修理后回访-10日",
             "不满意-上报分管领导 2026-06-03 23:59 Due",
+        ),
+        // 004 §六 (三): the result told and satisfaction confirmed, within 3 working days
+        // (the [X] of §五): from Tuesday 06-02 to Friday 06-05.
+        (
+            "sales-visits",
+            "purchase",
+            "新客户首次回访",
+            "不满意-处理结果告知 2026-06-05 23:59 Upcoming",
         ),
     ] {
         let profile_rules = builtin(profile).unwrap();
