@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use revisit_domain::{
     Customer, VisitRecord,
     complaint::Complaint,
-    event::{CustomerEvent, recorded_lifecycle},
-    policy::{EngineInput, LifecycleEvent, OrgPolicy, PolicyError, PreparedInput},
+    event::{CustomerEvent, recorded_input, recorded_lifecycle},
+    policy::{LifecycleEvent, OrgPolicy, PolicyError, PreparedInput},
     wire::{PolicyBundle, UserCard},
 };
 
@@ -44,9 +44,12 @@ impl Stored {
     /// agenda evaluates again every minute (items fall due) on the same data.
     pub fn engine_input(&self) -> &PreparedInput {
         self.engine_input.get_or_init(|| {
-            let mut input = EngineInput::from_records(&self.customers, &self.visits);
-            input.events.extend(self.lifecycle());
-            PreparedInput::new(input)
+            PreparedInput::new(recorded_input(
+                &self.customers,
+                &self.events,
+                &self.complaints,
+                &self.visits,
+            ))
         })
     }
 
