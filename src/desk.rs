@@ -1,12 +1,13 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
 //! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
-//! complaints, and sync. It reads the organisation's data from IndexedDB through the same pull
+//! complaints, and sync (with what the server refused and the edit conflicts). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;
 pub mod draft;
+pub mod refused;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -16,7 +17,7 @@ use leptos_router::{
 
 use crate::{
     components::{header::Header, status_bar::StatusBar},
-    pages::{login::LoginPage, reports::ReportsPage, sync_status::SyncPage},
+    pages::{login::LoginPage, reports::ReportsPage},
     state::{self, app_state},
 };
 
@@ -77,7 +78,7 @@ fn Home(page: Page) -> impl IntoView {
                     view! { <customer_form::CustomerFormPage/> }.into_any()
                 }
                 Page::Complaints => view! { <complaints::ComplaintsPage/> }.into_any(),
-                Page::Sync => view! { <SyncPage/> }.into_any(),
+                Page::Sync => view! { <refused::DeskSyncPage/> }.into_any(),
             },
         }
     }

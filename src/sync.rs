@@ -8,8 +8,9 @@
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, ErrorCode, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation,
-        PullResponse, PushRequest, PushResponse, SCHEMA_VERSION, SessionUser, push_batch_len,
+        ApiError, ConflictPage, ConflictPick, EditConflict, ErrorCode, LoginRequest, LoginResponse,
+        MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest, PushResponse, RejectedPage,
+        ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -115,6 +116,30 @@ pub async fn login(
 /// Ends the session on the server; failures are ignored (the token expires anyway).
 pub async fn logout(token: &str) {
     let _ = call::<(), serde::de::IgnoredAny>("POST", "/api/auth/logout", Some(token), None).await;
+}
+
+/// The organisation's refused mutations kept on the server, oldest first, after `after` (the
+/// desk; an online action).
+pub async fn refused_on_server(session: &Session, after: u64) -> Result<RejectedPage, SyncError> {
+    let url = format!("/api/sync/rejected?after={after}");
+    call::<(), _>("GET", &url, Some(&session.token), None).await
+}
+
+/// The organisation's edit conflicts (only the open ones when `open`), oldest first.
+pub async fn conflicts_on_server(session: &Session, open: bool) -> Result<ConflictPage, SyncError> {
+    let url = format!("/api/sync/conflicts?open={open}");
+    call::<(), _>("GET", &url, Some(&session.token), None).await
+}
+
+/// Settles conflict `id` with the value `pick` (managers; an online action).
+pub async fn resolve_conflict(
+    session: &Session,
+    id: u64,
+    pick: ConflictPick,
+) -> Result<EditConflict, SyncError> {
+    let url = format!("/api/sync/conflicts/{id}/resolve");
+    let body = ResolveConflict { pick };
+    call("POST", &url, Some(&session.token), Some(&body)).await
 }
 
 /// One full sync: push the outbox, then pull, until both sides are level.

@@ -206,6 +206,10 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
             "return [...document.querySelectorAll('[data-testid=customer-row] a')].some(a => a.href.endsWith('{new_customer}'))"
         )).await?;
         screenshot(&manager, &work, "6-desk-customers").await?;
+        //    The organisation's refusals and conflicts, asked of the server: none here.
+        manager.goto(&format!("{base}/desk/sync")).await?;
+        app_ready(&manager).await?;
+        manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#no-refused")).await?;
         manager.close().await?;
 
         // 8. 张伟's tablet pulls the new customer, with the complaint, at its next sync.

@@ -16,9 +16,9 @@ pub use auth::{
 pub use codes::{ApiError, ErrorCode, RejectCode};
 pub use policy::PolicyBundle;
 pub use sync::{
-    BlobReceipt, Change, ConflictPage, ConflictQuery, EditConflict, Entity, MAX_BLOB_BYTES,
-    MAX_CHANGES_PER_PULL, MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH, MAX_PULL_BYTES,
-    MAX_REQUEST_BYTES, Mutation, MutationHead, MutationOp, PullQuery, PullResponse, PushEnvelope,
-    PushRequest, PushResponse, RecordKind, RejectedMutation, RejectedPage, RejectedQuery,
-    RejectedRecord, Removal, SCHEMA_VERSION, push_batch_len,
+    BlobReceipt, Change, ConflictPage, ConflictPick, ConflictQuery, EditConflict, Entity,
+    MAX_BLOB_BYTES, MAX_CHANGES_PER_PULL, MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH,
+    MAX_PULL_BYTES, MAX_REQUEST_BYTES, Mutation, MutationHead, MutationOp, PullQuery, PullResponse,
+    PushEnvelope, PushRequest, PushResponse, RecordKind, RejectedMutation, RejectedPage,
+    RejectedQuery, RejectedRecord, Removal, ResolveConflict, SCHEMA_VERSION, push_batch_len,
 };

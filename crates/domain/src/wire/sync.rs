@@ -387,6 +387,24 @@ pub struct EditConflict {
     pub resolved_with: Option<serde_json::Value>,
 }
 
+/// `POST /api/sync/conflicts/{id}/resolve` (managers): which of the two values stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveConflict {
+    /// The value chosen.
+    pub pick: ConflictPick,
+}
+
+/// One of a conflict's two values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictPick {
+    /// Set the field back to the value that was replaced.
+    Replaced,
+    /// Keep the current value.
+    Kept,
+}
+
 /// Reply to `GET /api/sync/conflicts`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

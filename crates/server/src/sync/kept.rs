@@ -10,11 +10,11 @@ use revisit_domain::{
     Complaint, ComplaintChange, Customer, CustomerChange, DeviceId, IssueChange, OpenIssue, UserId,
     edit::{Edit, Editable},
     wire::{
-        ConflictPage, ConflictQuery, EditConflict, MAX_CHANGES_PER_PULL, RecordKind, RejectCode,
-        RejectedPage, RejectedQuery, RejectedRecord,
+        ConflictPage, ConflictPick, ConflictQuery, EditConflict, MAX_CHANGES_PER_PULL, RecordKind,
+        RejectCode, RejectedPage, RejectedQuery, RejectedRecord, ResolveConflict,
     },
 };
-use serde::{Deserialize, de::DeserializeOwned};
+use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::{
@@ -216,29 +216,13 @@ pub(super) async fn conflicts(
     }))
 }
 
-/// A manager's pick between the two values of a conflict.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Resolve {
-    /// `replaced` sets the field back to the value that was replaced; `kept` keeps the
-    /// current one.
-    pick: Pick,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-enum Pick {
-    Replaced,
-    Kept,
-}
-
 /// Resolves an edit conflict (an online action of the desk): the picked value is written as
 /// the manager's own edit (so every device gets it), and the conflict is marked resolved.
 pub(super) async fn resolve(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    ApiJson(body): ApiJson<Resolve>,
+    ApiJson(body): ApiJson<ResolveConflict>,
 ) -> Result<Json<EditConflict>, Error> {
     session.require_manager()?;
     let db = &state.db;
@@ -258,11 +242,11 @@ pub(super) async fn resolve(
         return Err(Error::Conflict("this conflict is already resolved".into()));
     }
     let chosen = match body.pick {
-        Pick::Replaced => row.replaced.clone(),
-        Pick::Kept => row.kept.clone(),
+        ConflictPick::Replaced => row.replaced.clone(),
+        ConflictPick::Kept => row.kept.clone(),
     };
     let record: Uuid = parse_id(&row.record_id)?;
-    if body.pick == Pick::Replaced {
+    if body.pick == ConflictPick::Replaced {
         let kind = RecordKind::from_code(&row.kind)
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("conflict {id} of an unknown kind")))?;
         match kind {
