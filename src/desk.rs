@@ -17,7 +17,7 @@ use leptos_router::{
 
 use crate::{
     components::{header::Header, status_bar::StatusBar},
-    pages::{login::LoginPage, reports::ReportsPage},
+    pages::{login::LoginPage, password::PasswordPage, reports::ReportsPage},
     state::{self, app_state},
 };
 
@@ -39,6 +39,7 @@ pub fn DeskApp() -> impl IntoView {
                     <Route path=path!("/desk/customers/:id") view=|| view! { <Home page=Page::Customer/> }/>
                     <Route path=path!("/desk/complaints") view=|| view! { <Home page=Page::Complaints/> }/>
                     <Route path=path!("/desk/sync") view=|| view! { <Home page=Page::Sync/> }/>
+                    <Route path=path!("/desk/password") view=|| view! { <Home page=Page::Password/> }/>
                 </Routes>
             </main>
         </Router>
@@ -54,6 +55,7 @@ enum Page {
     Customer,
     Complaints,
     Sync,
+    Password,
 }
 
 /// The login form until someone is logged in; a technician is sent to the field app.
@@ -67,6 +69,9 @@ fn Home(page: Page) -> impl IntoView {
         }
         match state.session.get() {
             None => view! { <LoginPage/> }.into_any(),
+            Some(_) if page == Page::Password || state.must_change_password.get() => {
+                view! { <PasswordPage/> }.into_any()
+            }
             Some(s) if !s.user.role.uses_desk() => view! {
                 <p class="empty" id="use-field-app"><a href="/">{t.use_field_app}</a></p>
             }
@@ -79,6 +84,7 @@ fn Home(page: Page) -> impl IntoView {
                 }
                 Page::Complaints => view! { <complaints::ComplaintsPage/> }.into_any(),
                 Page::Sync => view! { <refused::DeskSyncPage/> }.into_any(),
+                Page::Password => view! { <PasswordPage/> }.into_any(),
             },
         }
     }

@@ -9,8 +9,8 @@ use leptos_router::{
 use crate::{
     components::{header::Header, status_bar::StatusBar},
     pages::{
-        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, sync_status::SyncPage,
-        visit_form::VisitFormPage,
+        agenda::AgendaPage, customer::CustomerPage, login::LoginPage, password::PasswordPage,
+        sync_status::SyncPage, visit_form::VisitFormPage,
     },
     state::{self, app_state},
 };
@@ -30,6 +30,7 @@ pub fn FieldApp() -> impl IntoView {
                     <Route path=path!("/customers/:id") view=CustomerPage/>
                     <Route path=path!("/customers/:id/visit") view=VisitFormPage/>
                     <Route path=path!("/sync") view=SyncPage/>
+                    <Route path=path!("/password") view=PasswordPage/>
                 </Routes>
             </main>
         </Router>
@@ -46,6 +47,7 @@ fn Home() -> impl IntoView {
         }
         match state.session.get() {
             None => view! { <LoginPage/> }.into_any(),
+            Some(_) if state.must_change_password.get() => view! { <PasswordPage/> }.into_any(),
             Some(s) if s.user.role.uses_desk() => view! { <ToDesk/> }.into_any(),
             Some(_) => view! { <AgendaPage/> }.into_any(),
         }

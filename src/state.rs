@@ -39,6 +39,9 @@ pub struct AppState {
     pub revision: RwSignal<u64>,
     /// An error to show in the banner.
     pub error: RwSignal<Option<String>>,
+    /// The server asks this user to choose their own password before anything else (a
+    /// one-time password from an administrator).
+    pub must_change_password: RwSignal<bool>,
     /// The minutes since 1970, moved on by the sync timer: pages that depend on the time
     /// track it.
     pub minute: RwSignal<u64>,
@@ -60,6 +63,7 @@ impl AppState {
             revision: RwSignal::new(0),
             error: RwSignal::new(None),
             minute: RwSignal::new(minute_now()),
+            must_change_password: RwSignal::new(false),
         }
     }
 
@@ -137,6 +141,13 @@ impl AppState {
                     self.session.set(None);
                     self.error
                         .set(Some(self.lang.get_untracked().t().session_expired.into()));
+                }
+                Err(SyncError::Server {
+                    code: revisit_domain::wire::ErrorCode::PasswordChangeRequired,
+                    ..
+                }) => {
+                    self.reachable.set(true);
+                    self.must_change_password.set(true);
                 }
                 Err(e) => {
                     self.reachable

@@ -8,9 +8,9 @@
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, ConflictPage, ConflictPick, EditConflict, ErrorCode, LoginRequest, LoginResponse,
-        MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest, PushResponse, RejectedPage,
-        ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
+        ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, EditConflict, ErrorCode,
+        LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest,
+        PushResponse, RejectedPage, ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -111,6 +111,27 @@ pub async fn login(
         device_id,
     };
     call("POST", "/api/auth/login", None, Some(&body)).await
+}
+
+/// Changes the logged-in user's password (an online action); the session stays, the user's
+/// other sessions end.
+pub async fn change_password(
+    session: &Session,
+    current_password: String,
+    new_password: String,
+) -> Result<(), SyncError> {
+    let body = ChangePasswordRequest {
+        current_password,
+        new_password,
+    };
+    call::<_, serde::de::IgnoredAny>(
+        "POST",
+        "/api/auth/password",
+        Some(&session.token),
+        Some(&body),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Ends the session on the server; failures are ignored (the token expires anyway).

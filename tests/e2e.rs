@@ -210,6 +210,18 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         manager.goto(&format!("{base}/desk/sync")).await?;
         app_ready(&manager).await?;
         manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#no-refused")).await?;
+        //    The manager chooses a new password from the header: two different entries are
+        //    refused on the spot, then it is changed on the server.
+        manager.find(Locator::Css("#change-password")).await?.click().await?;
+        fill(&manager, "#password-current", DEMO_PASSWORD).await?;
+        fill(&manager, "#password-new", "新的密码2026").await?;
+        fill(&manager, "#password-again", "新的密码2027").await?;
+        manager.find(Locator::Css("#password-save")).await?.click().await?;
+        let differ = manager.wait().at_most(TIMEOUT).for_element(Locator::Css("#password-message.error")).await?.text().await?;
+        assert!(differ.contains("不一致"), "{differ:?}");
+        fill(&manager, "#password-again", "新的密码2026").await?;
+        manager.find(Locator::Css("#password-save")).await?.click().await?;
+        wait_until(&manager, "the password is changed", "const m = document.querySelector('#password-message'); return !!m && !m.classList.contains('error');").await?;
         manager.close().await?;
 
         // 8. 张伟's tablet pulls the new customer, with the complaint, at its next sync.

@@ -35,7 +35,10 @@ pub fn Header(desk: bool) -> impl IntoView {
             </nav>
             <div class="spacer"></div>
             {move || state.session.get().map(|s| view! {
-                <span class="who">{s.user.name.clone()}" · "{move || t().role(s.user.role)}</span>
+                <a class="who" id="change-password" href=if desk { "/desk/password" } else { "/password" }
+                    title=move || t().change_password>
+                    {s.user.name.clone()}" · "{move || t().role(s.user.role)}
+                </a>
             })}
             <button id="lang-switch" class="ghost" on:click=move |_| state.lang.update(|l| *l = l.other())>
                 {move || t().switch_to}

@@ -271,4 +271,13 @@ pub(super) const TEXTS: Texts = Texts {
     kept_value: "Current value",
     restore_replaced: "Restore the replaced value",
     keep_current: "Keep the current value",
+    change_password: "Change password",
+    must_change_password: "First login: choose your own password",
+    current_password: "Current password",
+    new_password: "New password",
+    new_password_again: "New password again",
+    password_too_short: |n| format!("The new password needs at least {n} characters"),
+    passwords_differ: "The two new passwords differ",
+    password_changed: "Password changed; your other devices are logged out",
+    wrong_current_password: "The current password is wrong",
 };

@@ -269,4 +269,13 @@ pub(super) const TEXTS: Texts = Texts {
     kept_value: "当前值",
     restore_replaced: "恢复被覆盖的值",
     keep_current: "保留当前值",
+    change_password: "修改密码",
+    must_change_password: "首次登录请先设置自己的密码",
+    current_password: "当前密码",
+    new_password: "新密码",
+    new_password_again: "再次输入新密码",
+    password_too_short: |n| format!("新密码至少 {n} 个字符"),
+    passwords_differ: "两次输入的新密码不一致",
+    password_changed: "密码已修改，其他设备上的登录已退出",
+    wrong_current_password: "当前密码错误",
 };
