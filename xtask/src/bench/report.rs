@@ -27,7 +27,9 @@ pub(crate) fn monthly(n: usize) -> Result<()> {
     let visits: Vec<VisitRecord> = (0..n)
         .map(|i| {
             let on_site = i % 2 == 0;
-            let data: Vec<u8> = (0..SIGNATURE_BYTES - 57).map(|k| (k * 31 + i * 7) as u8).collect();
+            let data: Vec<u8> = (0..SIGNATURE_BYTES - 57)
+                .map(|k| (k * 31 + i * 7) as u8)
+                .collect();
             let png = revisit_domain::image::tiny_png(400, 200, &data);
             VisitRecord {
                 id: VisitId(Uuid::now_v7()),

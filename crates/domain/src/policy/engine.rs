@@ -839,9 +839,7 @@ impl<'c> Work<'c> {
             };
             match self.chosen.first() {
                 None => self.chosen.push(n),
-                Some(&first) if self.shares(first) && self.shares(n) => {
-                    self.chosen.push(n)
-                }
+                Some(&first) if self.shares(first) && self.shares(n) => self.chosen.push(n),
                 Some(_) => {}
             }
         }
