@@ -5,6 +5,7 @@
 
 mod bench;
 mod dist;
+mod postgres;
 mod serve;
 mod test;
 mod tidy;
@@ -23,8 +24,9 @@ usage: cargo xtask <command>
 
   serve [--no-demo] [--addr A]  build the client (release) and run the server on an embedded
                                 SQLite file (.revisit/revisit.sqlite) with a demo organisation
-  test                          every check and test: fmt, clippy, native tests, wasm tests in
-                                headless Chromium, the end-to-end test with the server stopped
+  test [server]                 every check and test: fmt, clippy, native tests, the server's
+                                on a throwaway PostgreSQL, wasm tests in headless Chromium, the
+                                end-to-end test; `server`: only the server's and domain's tests
   bench [bundle|agenda|sync|report|lighthouse]
                                 benchmarks (all by default); prints figures as JSON lines
   dist                          build the client into dist/ (release)
@@ -35,7 +37,7 @@ fn main() -> Result<()> {
     let started = Instant::now();
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve::main(&args[1..]),
-        Some("test") => test::main(),
+        Some("test") => test::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build()),
         Some("setup") => {

@@ -30,6 +30,8 @@ use uuid::Uuid;
 
 #[path = "support/request.rs"]
 mod request;
+#[path = "support/app.rs"]
+mod support;
 
 /// Requests per run when `REVISIT_SIM_STEPS` is not set.
 const STEPS: usize = 1_500;
@@ -63,9 +65,11 @@ impl Rng {
     }
 }
 
-/// The server: a router over a database file that outlives restarts.
+/// The server: a router over a database that outlives restarts (a SQLite file, or a
+/// PostgreSQL database when `REVISIT_TEST_POSTGRES` is set).
 struct Server {
     dir: tempfile::TempDir,
+    url: String,
     db: Db,
     router: Router,
 }
@@ -73,20 +77,24 @@ struct Server {
 impl Server {
     async fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("sim.sqlite")).await.unwrap();
+        let (db, url) = support::fresh_db(dir.path()).await;
         seed::seed(&db, true, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
             .await
             .unwrap();
         let router = router(AppState::new(db.clone(), dir.path().join("no-dist")));
-        Server { dir, db, router }
+        Server {
+            dir,
+            url,
+            db,
+            router,
+        }
     }
 
-    /// Closes the database and opens it again from the file: what survives is what was
-    /// committed.
+    /// Closes the database and opens it again: what survives is what was committed.
     async fn restart(&mut self) {
         self.db.read.close().await;
         self.db.write.close().await;
-        self.db = Db::open(&self.dir.path().join("sim.sqlite")).await.unwrap();
+        self.db = Db::connect(&self.url).await.unwrap();
         self.router = router(AppState::new(
             self.db.clone(),
             self.dir.path().join("no-dist"),
@@ -422,12 +430,15 @@ async fn check(seed: u64, server: &Server, devices: &[Device], before: &[(String
             order, expected,
             "seed {seed}: a device's visits out of order"
         );
-        let last_seq: i64 =
-            sqlx::query_scalar("SELECT last_seq FROM device_streams WHERE device_id = ?")
-                .bind(device.id.to_string())
-                .fetch_one(&server.db.read)
-                .await
-                .unwrap();
+        let last_seq: i64 = sqlx::query_scalar(
+            server
+                .db
+                .sql("SELECT last_seq FROM device_streams WHERE device_id = ?"),
+        )
+        .bind(device.id.to_string())
+        .fetch_one(&server.db.read)
+        .await
+        .unwrap();
         assert_eq!(last_seq as u64, device.next_seq - 1, "seed {seed}");
         assert!(device.outbox.is_empty());
         // Its copy equals the server's within its scope: the visits of a technician's own
