@@ -162,9 +162,16 @@ mod tests {
 
     use super::WorkCalendar;
 
+    /// A year, its holiday periods (first and last day) and its weekend days worked.
+    type Notice = (
+        i32,
+        &'static [(&'static str, &'static str)],
+        &'static [&'static str],
+    );
+
     /// The State Council's notices as published (新华社, 2024-11-12 and 2025-11-04; the same
     /// text on gov.cn): each holiday period (first and last day) and the weekend days worked.
-    const NOTICES: [(i32, &[(&str, &str)], &[&str]); 2] = [
+    const NOTICES: [Notice; 2] = [
         (
             2025,
             &[
