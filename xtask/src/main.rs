@@ -7,6 +7,7 @@ mod bench;
 mod dist;
 mod postgres;
 mod serve;
+mod soak;
 mod test;
 mod tidy;
 mod tools;
@@ -29,6 +30,9 @@ usage: cargo xtask <command>
                                 end-to-end test; `server`: only the server's and domain's tests
   bench [bundle|agenda|sync|report|lighthouse]
                                 benchmarks (all by default); prints figures as JSON lines
+  soak [--seeds N] [--first S] [--steps K] [--jobs J] [--postgres]
+                                the sync simulation over N seeds (1000), J processes at once;
+                                prints each failing seed and the command that replays it
   dist                          build the client into dist/ (release)
   setup [--browser]             install the build tools (and the test browser) if missing";
 
@@ -39,6 +43,7 @@ fn main() -> Result<()> {
         Some("serve") => serve::main(&args[1..]),
         Some("test") => test::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
+        Some("soak") => soak::main(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build()),
         Some("setup") => {
             tools::ensure_build_tools()?;
