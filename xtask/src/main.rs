@@ -5,6 +5,7 @@
 
 mod bench;
 mod dist;
+mod fuzz;
 mod postgres;
 mod serve;
 mod soak;
@@ -33,6 +34,8 @@ usage: cargo xtask <command>
   soak [--seeds N] [--first S] [--steps K] [--jobs J] [--postgres]
                                 the sync simulation over N seeds (1000), J processes at once;
                                 prints each failing seed and the command that replays it
+  fuzz [--count N] [--seed S]   decode and validate every sync wire type over N generated
+                                inputs (1,000,000), in release; fails on any panic
   dist                          build the client into dist/ (release)
   setup [--browser]             install the build tools (and the test browser) if missing";
 
@@ -44,6 +47,7 @@ fn main() -> Result<()> {
         Some("test") => test::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
         Some("soak") => soak::main(&args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build()),
         Some("setup") => {
             tools::ensure_build_tools()?;
