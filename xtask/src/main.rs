@@ -5,7 +5,10 @@
 
 mod bench;
 mod dist;
+mod fuzz;
+mod postgres;
 mod serve;
+mod soak;
 mod test;
 mod tidy;
 mod tools;
@@ -23,10 +26,16 @@ usage: cargo xtask <command>
 
   serve [--no-demo] [--addr A]  build the client (release) and run the server on an embedded
                                 SQLite file (.revisit/revisit.sqlite) with a demo organisation
-  test                          every check and test: fmt, clippy, native tests, wasm tests in
-                                headless Chromium, the end-to-end test with the server stopped
+  test [server]                 every check and test: fmt, clippy, native tests, the server's
+                                on a throwaway PostgreSQL, wasm tests in headless Chromium, the
+                                end-to-end test; `server`: only the server's and domain's tests
   bench [bundle|agenda|sync|report|lighthouse]
                                 benchmarks (all by default); prints figures as JSON lines
+  soak [--seeds N] [--first S] [--steps K] [--jobs J] [--postgres]
+                                the sync simulation over N seeds (1000), J processes at once;
+                                prints each failing seed and the command that replays it
+  fuzz [--count N] [--seed S]   decode and validate every sync wire type over N generated
+                                inputs (1,000,000), in release; fails on any panic
   dist                          build the client into dist/ (release)
   setup [--browser]             install the build tools (and the test browser) if missing";
 
@@ -35,8 +44,10 @@ fn main() -> Result<()> {
     let started = Instant::now();
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve::main(&args[1..]),
-        Some("test") => test::main(),
+        Some("test") => test::main(&args[1..]),
         Some("bench") => bench::main(&args[1..]),
+        Some("soak") => soak::main(&args[1..]),
+        Some("fuzz") => fuzz::main(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|()| dist::build()),
         Some("setup") => {
             tools::ensure_build_tools()?;

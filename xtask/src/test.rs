@@ -1,13 +1,60 @@
-//! `cargo xtask test`: every check and test the project has, in the order that fails fastest.
+//! `cargo xtask test`: every check and test the project has, in the order that fails fastest;
+//! `cargo xtask test server`: the server's and the domain's alone, on SQLite and PostgreSQL.
 
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
-use crate::{cmd, dist, root, run, tools};
+use crate::{cmd, dist, postgres, root, run, tools};
 
-/// Formatting, lints, native tests, wasm tests in Chromium, then the end-to-end test.
-pub(crate) fn main() -> Result<()> {
+/// The server's tests that run again on PostgreSQL (the rest do not touch the database's
+/// dialect or its concurrency).
+const POSTGRES_TESTS: &[&str] = &["api", "commit_order", "hostile", "sync_simulation"];
+
+/// Formatting, lints, native tests (SQLite), the server's on PostgreSQL, wasm tests in
+/// Chromium, then the end-to-end test. With `server`: the native tests of the server and the
+/// domain, then the server's on PostgreSQL.
+pub(crate) fn main(args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None => everything(),
+        Some("server") => {
+            let t = Instant::now();
+            let mut c = cmd("cargo");
+            c.arg("test").args(SERVER_PACKAGES);
+            run(c)?;
+            on_postgres(SERVER_PACKAGES)?;
+            eprintln!(
+                "\nxtask test server: passed in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Some(other) => bail!("unknown test selection {other:?}; try `cargo xtask test [server]`"),
+    }
+}
+
+/// The packages of `cargo xtask test server`.
+const SERVER_PACKAGES: &[&str] = &["-p", "revisit-server", "-p", "revisit-domain"];
+
+/// The server's API and sync-simulation tests against a throwaway PostgreSQL cluster, which is
+/// stopped afterwards whether they pass or not. `packages` are those of the SQLite run before
+/// it, so that cargo builds the server with the same features and does not rebuild it.
+fn on_postgres(packages: &[&str]) -> Result<()> {
+    let Some(cluster) = postgres::Cluster::start()? else {
+        return Ok(());
+    };
+    let mut c = cmd("cargo");
+    c.arg("test").args(packages);
+    for t in POSTGRES_TESTS {
+        c.args(["--test", t]);
+    }
+    c.env("REVISIT_TEST_POSTGRES", cluster.url());
+    let result = run(c);
+    drop(cluster);
+    result
+}
+
+fn everything() -> Result<()> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
     let mut timings = Vec::new();
@@ -55,6 +102,9 @@ pub(crate) fn main() -> Result<()> {
         let mut c = cmd("cargo");
         c.args(["test", "--workspace"]);
         run(c)
+    })?;
+    step("server tests on PostgreSQL", &|| {
+        on_postgres(&["--workspace"])
     })?;
     step("wasm tests (headless Chromium)", &|| {
         let mut c = cmd("cargo");

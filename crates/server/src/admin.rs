@@ -130,6 +130,44 @@ pub async fn reset_password(db: &Db, username: &str) -> Result<String, TaskError
     Ok(password)
 }
 
+/// Deactivates the user `username` (every session ends, so each of their devices is logged out
+/// at its next request, its unsynced work kept on the device) or activates them again (they
+/// log in and their devices push what waited). Their card changes with them on every device.
+pub async fn set_active(db: &Db, username: &str, active: bool) -> Result<(), TaskError> {
+    let mut tx = db.begin_write().await?;
+    let user = users::by_username(db, &mut tx, username)
+        .await?
+        .ok_or_else(|| TaskError::NotFound(format!("no user is called {username:?}")))?;
+    sqlx::query(db.sql("UPDATE users SET active = ? WHERE id = ?"))
+        .bind(i64::from(active))
+        .bind(&user.id)
+        .execute(&mut *tx)
+        .await?;
+    if !active {
+        sqlx::query(db.sql("DELETE FROM sessions WHERE user_id = ?"))
+            .bind(&user.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let id = user.user_id()?;
+    users::write_card(db, &mut tx, &user.org_id, id).await?;
+    records::audit(
+        db,
+        &mut tx,
+        &user.org_id,
+        Audit {
+            user: None,
+            action: if active { "activate" } else { "deactivate" },
+            kind: Some(RecordKind::User),
+            record: Some(id.0),
+            detail: username,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Every mutation the organisation `org` (or the only one) had refused, oldest first, each with
 /// the name of the user who sent it.
 pub async fn rejections(

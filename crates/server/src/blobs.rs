@@ -4,7 +4,7 @@
 
 use axum::{
     Json, Router,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderValue, header},
     response::{IntoResponse, Response},
     routing::put,
@@ -21,7 +21,7 @@ use crate::{
     auth::{Session, sha256_hex},
     db::timestamp,
     error::Error,
-    json::ApiBytes,
+    json::{ApiBytes, ApiPath},
 };
 
 /// The blob routes.
@@ -42,7 +42,7 @@ fn checked_name(sha256: &str) -> Result<(), Error> {
 async fn upload(
     State(state): State<AppState>,
     session: Session,
-    Path(sha256): Path<String>,
+    ApiPath(sha256): ApiPath<String>,
     ApiBytes(body): ApiBytes,
 ) -> Result<Json<BlobReceipt>, Error> {
     checked_name(&sha256)?;
@@ -98,7 +98,7 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     session: Session,
-    Path(sha256): Path<String>,
+    ApiPath(sha256): ApiPath<String>,
 ) -> Result<Response, Error> {
     checked_name(&sha256)?;
     let db = &state.db;

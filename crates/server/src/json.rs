@@ -2,7 +2,8 @@
 
 use axum::{
     extract::{
-        FromRequest, FromRequestParts, Request, rejection::JsonRejection, rejection::QueryRejection,
+        FromRequest, FromRequestParts, Request,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
     },
     http::{StatusCode, request::Parts},
 };
@@ -79,5 +80,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn query_error(rejection: QueryRejection) -> Error {
+    Error::BadRequest(rejection.body_text())
+}
+
+/// `axum::extract::Path`, with the same error shape: a segment that does not read (an id that
+/// is not a number) is a JSON 400, never axum's plain text.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ApiPath(value)),
+            Err(rejection) => Err(path_error(rejection)),
+        }
+    }
+}
+
+fn path_error(rejection: PathRejection) -> Error {
     Error::BadRequest(rejection.body_text())
 }

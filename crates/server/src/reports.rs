@@ -68,10 +68,18 @@ async fn monthly(
     let today = china_date(now);
     let month = match &query.month {
         None => Month::of(today),
+        // A month outside the plausible years has no records: refused like any other
+        // implausible date, not answered with an empty report.
         Some(text) => NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+            .ok()
+            .filter(|d| revisit_domain::time::plausible_date(*d))
             .map(Month::of)
-            .map_err(|_| {
-                Error::BadRequest(format!("month must look like 2026-11, not {text:?}"))
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "month must look like 2026-11, between {} and {}, not {text:?}",
+                    revisit_domain::time::FIRST_YEAR,
+                    revisit_domain::time::LAST_YEAR
+                ))
             })?,
     };
     let org = session.org();

@@ -534,6 +534,15 @@ async fn edit_issue(ctx: &Ctx<'_>, tx: &mut Tx, edit: &IssueEdit) -> Result<Outc
             _ => Vec::new(),
         })
         .collect();
+    // A photo reference that cannot be right is refused before its blob is asked for: a
+    // name no upload can have would otherwise stop the device's pushes at every try.
+    for change in &edit.changes {
+        if let IssueChange::Photos(refs) = change
+            && let Some(e) = refs.iter().find_map(|p| p.check().err())
+        {
+            return Ok(invalid(e.to_string()));
+        }
+    }
     let photos: Vec<&str> = hashes.iter().map(String::as_str).collect();
     let missing = ctx.missing_blobs(tx, &photos).await?;
     if !missing.is_empty() {

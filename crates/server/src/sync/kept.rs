@@ -1,10 +1,7 @@
 //! What sync kept for the desk: refused mutations, and values replaced by concurrent edits
 //! (with a manager's pick between the two).
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
+use axum::{Json, extract::State};
 use chrono::Utc;
 use revisit_domain::{
     Complaint, ComplaintChange, Customer, CustomerChange, DeviceId, IssueChange, OpenIssue, UserId,
@@ -22,7 +19,7 @@ use crate::{
     auth::{Session, parse_id},
     db::{Tx, timestamp},
     error::Error,
-    json::{ApiJson, ApiQuery},
+    json::{ApiJson, ApiPath, ApiQuery},
     store::{
         Stored,
         records::{self, Audit, Author},
@@ -221,7 +218,7 @@ pub(super) async fn conflicts(
 pub(super) async fn resolve(
     State(state): State<AppState>,
     session: Session,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ResolveConflict>,
 ) -> Result<Json<EditConflict>, Error> {
     session.require_manager()?;

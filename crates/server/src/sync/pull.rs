@@ -10,7 +10,7 @@ use revisit_domain::wire::{
 use crate::{
     AppState, Db,
     auth::Session,
-    db::{Tx, timestamp},
+    db::{Backend, Tx, timestamp},
     error::Error,
     json::ApiQuery,
 };
@@ -266,13 +266,20 @@ pub(super) async fn pull(
         None
     };
     tx.commit().await?;
-    // When the device was last heard from, for the desk.
-    sqlx::query(db.sql("UPDATE devices SET last_seen = ? WHERE id = ? AND org_id = ?"))
-        .bind(timestamp(Utc::now()))
-        .bind(session.device_id.to_string())
-        .bind(&org)
-        .execute(&db.write)
-        .await?;
+    // When the device was last heard from, for the desk. On SQLite only while the one writer
+    // connection is free: a pull never waits behind a push for this (the push notes it too).
+    let writer = match db.backend() {
+        Backend::Sqlite => db.write.try_acquire(),
+        Backend::Postgres => Some(db.write.acquire().await?),
+    };
+    if let Some(mut writer) = writer {
+        sqlx::query(db.sql("UPDATE devices SET last_seen = ? WHERE id = ? AND org_id = ?"))
+            .bind(timestamp(Utc::now()))
+            .bind(session.device_id.to_string())
+            .bind(&org)
+            .execute(&mut *writer)
+            .await?;
+    }
     Ok(Json(PullResponse {
         changes,
         cursor: next_cursor as u64,
