@@ -143,6 +143,7 @@ fn everything() -> Result<()> {
             "e2e",
             "--",
             "--nocapture",
+            "--test-threads=1",
         ])
         .env("REVISIT_SERVER_BIN", target.join("debug/revisit-server"))
         .env("REVISIT_DIST", root().join("dist"))

@@ -1,68 +1,25 @@
-//! End to end: a technician records a signed visit with the server stopped, and a manager sees it.
-//!
-//! Real parts only: the release client built by Trunk, the real server binary on a real
-//! SQLite file, headless Chromium through chromedriver, and the server process killed
-//! (SIGKILL) for the offline part. `cargo xtask test` builds everything and sets
-//! `REVISIT_SERVER_BIN`, `REVISIT_DIST`, `CHROMIUM` and `CHROMEDRIVER`.
+//! A technician records a signed visit with the server stopped, and a manager sees it; the
+//! manager creates a customer on the desk and the tablet receives it.
 
-use std::{
-    error::Error,
-    net::TcpListener,
-    path::{Path, PathBuf},
-    process::Stdio,
-    time::{Duration, Instant},
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use serde_json::json;
+
+use crate::support::{
+    DEMO_PASSWORD, Result, TIMEOUT, World, app_ready, choose, draw_signature, fill, login,
+    screenshot, wait_until, wait_until_within,
 };
-
-use fantoccini::{Client, ClientBuilder, Locator, wd::Capabilities};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::{Value, json};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-    process::{Child, Command},
-};
-
-type Result<T, E = Box<dyn Error + Send + Sync>> = std::result::Result<T, E>;
-
-const DEMO_PASSWORD: &str = "demo1234";
-const TIMEOUT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result<()> {
-    let env = |name: &str| {
-        std::env::var(name).map_err(|_| format!("{name} is not set: run `cargo xtask test`"))
-    };
-    let server_bin = PathBuf::from(env("REVISIT_SERVER_BIN")?);
-    let dist = PathBuf::from(env("REVISIT_DIST")?);
-    let chromium = env("CHROMIUM")?;
-    let chromedriver = env("CHROMEDRIVER")?;
-
-    let work = scratch_dir()?;
-    let port = free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Server {
-        bin: server_bin,
-        db: work.join("revisit.sqlite"),
-        dist,
-        port,
-        log: work.join("server.log"),
-        child: None,
-    };
-    server.start().await?;
-
-    let driver_port = free_port()?;
-    let _driver = Command::new(&chromedriver)
-        .arg(format!("--port={driver_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()?;
-    wait_for_port(driver_port).await?;
-    let webdriver = format!("http://127.0.0.1:{driver_port}");
+    let mut world = World::start("offline-visit").await?;
+    let base = world.base.clone();
+    let work = world.work.clone();
 
     let outcome = async {
         // 2. A technician logs in on a tablet, online, once, and sees today's agenda.
-        let tech = browser(&webdriver, &chromium, &work.join("profile-tech"), (1280, 800)).await?;
+        let tech = world.browser("tech", (1280, 800)).await?;
         tech.goto(&base).await?;
         app_ready(&tech).await?;
         login(&tech, "tech1").await?;
@@ -80,7 +37,7 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         screenshot(&tech, &work, "1-agenda").await?;
 
         // 3. The network goes away: the server process is killed.
-        server.kill().await?;
+        world.server.kill().await?;
         tech.find(Locator::Css("#sync-now")).await?.click().await?;
         wait_until(&tech, "the status bar shows offline", "return document.querySelector('#net-status')?.dataset.online === 'false'").await?;
 
@@ -120,7 +77,7 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         screenshot(&tech, &work, "3-offline-after-reload").await?;
 
         // 5. The server comes back; sync runs by itself and the outbox empties.
-        server.start().await?;
+        world.server.start().await?;
         let started = Instant::now();
         wait_until_within(
             &tech,
@@ -148,7 +105,7 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
 
         // 6. A manager on a laptop, in another browser profile, sees the synced, signed visit
         //    on the desk.
-        let manager = browser(&webdriver, &chromium, &work.join("profile-manager"), (1366, 768)).await?;
+        let manager = world.browser("manager", (1366, 768)).await?;
         manager.goto(&format!("{base}/desk/")).await?;
         app_ready(&manager).await?;
         login(&manager, "manager").await?;
@@ -225,7 +182,7 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         manager.close().await?;
 
         // 8. 张伟's tablet pulls the new customer, with the complaint, at its next sync.
-        let tablet = browser(&webdriver, &chromium, &work.join("profile-tech-2"), (1024, 768)).await?;
+        let tablet = world.browser("tech-2", (1024, 768)).await?;
         tablet.goto(&base).await?;
         app_ready(&tablet).await?;
         login(&tablet, "tech1").await?;
@@ -237,232 +194,9 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         assert!(complaint.contains("安装后漏水"), "{complaint:?}");
         screenshot(&tablet, &work, "7-tablet-new-customer").await?;
         tablet.close().await?;
-        Ok::<_, Box<dyn Error + Send + Sync>>(())
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     }
     .await;
 
-    if outcome.is_err() {
-        let log = std::fs::read_to_string(&server.log).unwrap_or_default();
-        eprintln!(
-            "e2e failed; screenshots and logs in {}\n--- server log ---\n{log}",
-            work.display()
-        );
-    }
-    outcome
-}
-
-/// The server process under test; started and killed for real.
-struct Server {
-    bin: PathBuf,
-    db: PathBuf,
-    dist: PathBuf,
-    port: u16,
-    log: PathBuf,
-    child: Option<Child>,
-}
-
-impl Server {
-    async fn start(&mut self) -> Result<()> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.log)?;
-        let child = Command::new(&self.bin)
-            .arg("--demo")
-            .arg("--db")
-            .arg(&self.db)
-            .arg("--dist")
-            .arg(&self.dist)
-            .arg("--addr")
-            .arg(format!("127.0.0.1:{}", self.port))
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .kill_on_drop(true)
-            .spawn()?;
-        self.child = Some(child);
-        let deadline = Instant::now() + TIMEOUT;
-        while Instant::now() < deadline {
-            if http_get(self.port, "/api/health")
-                .await
-                .is_ok_and(|r| r.starts_with("HTTP/1.1 200"))
-            {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        Err("the server did not answer /api/health".into())
-    }
-
-    /// SIGKILL: no graceful shutdown, as when a machine loses power or the network.
-    async fn kill(&mut self) -> Result<()> {
-        let mut child = self.child.take().ok_or("server not running")?;
-        child.kill().await?;
-        assert!(
-            http_get(self.port, "/api/health").await.is_err(),
-            "the server still answers after kill"
-        );
-        Ok(())
-    }
-}
-
-async fn browser(
-    webdriver: &str,
-    chromium: &str,
-    profile: &Path,
-    (w, h): (u32, u32),
-) -> Result<Client> {
-    std::fs::create_dir_all(profile)?;
-    let mut caps = Capabilities::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--lang=zh-CN",
-                format!("--user-data-dir={}", profile.display()),
-                format!("--window-size={w},{h}"),
-            ],
-        }),
-    );
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(webdriver)
-        .await?;
-    client.set_window_size(w, h).await?;
-    Ok(client)
-}
-
-async fn app_ready(c: &Client) -> Result<()> {
-    c.wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("body[data-app-ready=true]"))
-        .await?;
-    Ok(())
-}
-
-async fn login(c: &Client, user: &str) -> Result<()> {
-    c.wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css("#login-username"))
-        .await?
-        .send_keys(user)
-        .await?;
-    c.find(Locator::Css("#login-password"))
-        .await?
-        .send_keys(DEMO_PASSWORD)
-        .await?;
-    c.find(Locator::Css("#login-submit")).await?.click().await?;
-    Ok(())
-}
-
-/// Types `value` into the field `css` as a person would end up with it (date inputs too,
-/// whose keyboard entry depends on the locale).
-async fn fill(c: &Client, css: &str, value: &str) -> Result<()> {
-    c.wait()
-        .at_most(TIMEOUT)
-        .for_element(Locator::Css(css))
-        .await?;
-    c.execute(
-        "const el = document.querySelector(arguments[0]); el.value = arguments[1]; \
-         el.dispatchEvent(new Event('input', { bubbles: true }));",
-        vec![json!(css), json!(value)],
-    )
-    .await?;
-    Ok(())
-}
-
-/// Picks the option labelled `label` in the select `css`.
-async fn choose(c: &Client, css: &str, label: &str) -> Result<()> {
-    let picked = c
-        .execute(
-            "const el = document.querySelector(arguments[0]); \
-             const o = [...el.options].find(o => o.textContent.trim() === arguments[1]); \
-             if (!o) return false; el.value = o.value; \
-             el.dispatchEvent(new Event('change', { bubbles: true })); return true;",
-            vec![json!(css), json!(label)],
-        )
-        .await?;
-    if picked != json!(true) {
-        return Err(format!("no option {label:?} in {css}").into());
-    }
-    Ok(())
-}
-
-/// Draws a stroke on the signature pad with pen pointer events, as a stylus would.
-async fn draw_signature(c: &Client) -> Result<()> {
-    c.execute(
-        r#"
-        const pad = document.querySelector('#signature-pad');
-        const r = pad.getBoundingClientRect();
-        const ev = (type, x, y) => pad.dispatchEvent(new PointerEvent(type, {
-            clientX: r.left + x, clientY: r.top + y, pointerId: 1, pointerType: 'pen',
-            pressure: 0.5, isPrimary: true, bubbles: true, cancelable: true }));
-        ev('pointerdown', 30, 60);
-        for (let i = 1; i <= 40; i++) ev('pointermove', 30 + i * 6, 60 + Math.sin(i / 4) * 25);
-        ev('pointerup', 270, 60);
-        "#,
-        vec![],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn wait_until(c: &Client, what: &str, script: &str) -> Result<()> {
-    wait_until_within(c, what, script, TIMEOUT).await
-}
-
-/// Polls a script returning a boolean until it is true.
-async fn wait_until_within(c: &Client, what: &str, script: &str, limit: Duration) -> Result<()> {
-    let deadline = Instant::now() + limit;
-    loop {
-        if c.execute(script, vec![]).await? == Value::Bool(true) {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("timed out waiting until {what}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-async fn screenshot(c: &Client, dir: &Path, name: &str) -> Result<()> {
-    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
-    Ok(())
-}
-
-async fn http_get(port: u16, path: &str) -> Result<String> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).await?;
-    s.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .await?;
-    let mut reply = String::new();
-    s.read_to_string(&mut reply).await?;
-    Ok(reply)
-}
-
-async fn wait_for_port(port: u16) -> Result<()> {
-    let deadline = Instant::now() + TIMEOUT;
-    while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("nothing listens on port {port}").into());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Ok(())
-}
-
-fn free_port() -> Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-/// A fresh folder under target/ for this run's database, browser profiles and screenshots.
-fn scratch_dir() -> Result<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/e2e")
-        .join(format!("run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+    world.finish(outcome)
 }
