@@ -1,5 +1,7 @@
 //! `cargo xtask test`: every check and test the project has, in the order that fails fastest;
-//! `cargo xtask test server`: the server's and the domain's alone, on SQLite and PostgreSQL.
+//! `cargo xtask test server`: the server's and the domain's alone, on SQLite and PostgreSQL;
+//! `cargo xtask test e2e [FILTER]`: the client's release build, then the end-to-end scenarios
+//! (those whose name contains FILTER).
 
 use std::time::Instant;
 
@@ -29,7 +31,17 @@ pub(crate) fn main(args: &[String]) -> Result<()> {
             );
             Ok(())
         }
-        Some(other) => bail!("unknown test selection {other:?}; try `cargo xtask test [server]`"),
+        Some("e2e") => {
+            tools::ensure_build_tools()?;
+            tools::ensure_browser()?;
+            dist::build()?;
+            e2e(args.get(1).map(String::as_str))
+        }
+        Some(other) => {
+            bail!(
+                "unknown test selection {other:?}; try `cargo xtask test [server | e2e [FILTER]]`"
+            )
+        }
     }
 }
 
@@ -126,35 +138,39 @@ fn everything() -> Result<()> {
         run(c)
     })?;
     step("client release build", &dist::build)?;
-    step("end-to-end (headless Chromium, real server)", &|| {
-        let mut build = cmd("cargo");
-        build.args(["build", "-p", "revisit-server"]);
-        run(build)?;
-        let target =
-            std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), Into::into);
-        let mut c = cmd("cargo");
-        c.args([
-            "test",
-            "-p",
-            "revisit",
-            "--features",
-            "e2e",
-            "--test",
-            "e2e",
-            "--",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env("REVISIT_SERVER_BIN", target.join("debug/revisit-server"))
-        .env("REVISIT_DIST", root().join("dist"))
-        .env("CHROMIUM", tools::CHROMIUM)
-        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
-        run(c)
-    })?;
+    step("end-to-end (headless Chromium, real server)", &|| e2e(None))?;
 
     eprintln!("\nxtask test: every step passed");
     for (name, secs) in &timings {
         eprintln!("  {secs:>7.1} s  {name}");
     }
     Ok(())
+}
+
+/// The end-to-end scenarios (those whose name contains `filter`) on the release client in
+/// `dist/` and the server's debug binary, built here.
+fn e2e(filter: Option<&str>) -> Result<()> {
+    let mut build = cmd("cargo");
+    build.args(["build", "-p", "revisit-server"]);
+    run(build)?;
+    let target =
+        std::env::var("CARGO_TARGET_DIR").map_or_else(|_| root().join("target"), Into::into);
+    let mut c = cmd("cargo");
+    c.args([
+        "test",
+        "-p",
+        "revisit",
+        "--features",
+        "e2e",
+        "--test",
+        "e2e",
+        "--",
+    ]);
+    c.args(filter);
+    c.args(["--nocapture", "--test-threads=1"])
+        .env("REVISIT_SERVER_BIN", target.join("debug/revisit-server"))
+        .env("REVISIT_DIST", root().join("dist"))
+        .env("CHROMIUM", tools::CHROMIUM)
+        .env("CHROMEDRIVER", tools::CHROMEDRIVER);
+    run(c)
 }
