@@ -163,7 +163,13 @@ pub(super) const TEXTS: Texts = Texts {
         ErrorCode::MethodNotAllowed => "Not supported",
         ErrorCode::SchemaVersion => "The app was updated: reload the page",
         ErrorCode::TooManyAttempts => "Too many attempts: try again later",
-        ErrorCode::Unprocessable => "A value is not acceptable",
+        ErrorCode::Unprocessable
+        | ErrorCode::BadUsername
+        | ErrorCode::UsernameTaken
+        | ErrorCode::BadName
+        | ErrorCode::BadTeam
+        | ErrorCode::LastAdmin
+        | ErrorCode::OwnAccount => "A value is not acceptable",
         ErrorCode::UnsupportedMediaType => "This file type is not accepted",
         ErrorCode::BlobMismatch => "A photo arrived incomplete; it will be sent again",
         ErrorCode::Conflict => "This conflicts with an existing record",

@@ -161,7 +161,13 @@ pub(super) const TEXTS: Texts = Texts {
         ErrorCode::MethodNotAllowed => "不支持的操作",
         ErrorCode::SchemaVersion => "应用已更新，请刷新页面",
         ErrorCode::TooManyAttempts => "尝试次数过多，请稍后再试",
-        ErrorCode::Unprocessable => "填写的内容不符合要求",
+        ErrorCode::Unprocessable
+        | ErrorCode::BadUsername
+        | ErrorCode::UsernameTaken
+        | ErrorCode::BadName
+        | ErrorCode::BadTeam
+        | ErrorCode::LastAdmin
+        | ErrorCode::OwnAccount => "填写的内容不符合要求",
         ErrorCode::UnsupportedMediaType => "不支持的文件类型",
         ErrorCode::BlobMismatch => "照片上传不完整，将重新上传",
         ErrorCode::Conflict => "与已有记录冲突",

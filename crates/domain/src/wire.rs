@@ -6,6 +6,7 @@
 
 mod auth;
 mod codes;
+mod people;
 mod policy;
 mod sync;
 
@@ -14,6 +15,10 @@ pub use auth::{
     Role, SessionUser, UserCard,
 };
 pub use codes::{ApiError, ErrorCode, RejectCode};
+pub use people::{
+    MAX_PERSON_TEXT_CHARS, NewPerson, OneTimePassword, Person, PersonChange, PersonProblem,
+    check_username,
+};
 pub use policy::PolicyBundle;
 pub use sync::{
     BlobReceipt, Change, ConflictPage, ConflictPick, ConflictQuery, EditConflict, Entity,

@@ -12,15 +12,14 @@ use revisit_domain::{
     complaint::ComplaintChannel,
     edit::Edit,
     time::{china, minute_text},
-    wire::{MAX_CHANGES_PER_PULL, RecordKind, RejectedRecord, Role},
+    wire::{MAX_CHANGES_PER_PULL, NewPerson, PersonChange, RecordKind, RejectedRecord, Role},
 };
 use uuid::Uuid;
 
 use crate::{
     Db,
-    auth::{hash_password, new_password, set_password},
     error::Error,
-    seed::insert_user,
+    people,
     store::{
         records::{self, Audit, Author},
         users,
@@ -46,7 +45,11 @@ pub enum TaskError {
 
 impl From<Error> for TaskError {
     fn from(e: Error) -> Self {
-        TaskError::Store(format!("{e}: {e:?}"))
+        match e {
+            Error::Invalid(..) | Error::Refused(..) => TaskError::Input(e.to_string()),
+            Error::NotFound => TaskError::NotFound(e.to_string()),
+            e => TaskError::Store(format!("{e}: {e:?}")),
+        }
     }
 }
 
@@ -81,7 +84,8 @@ pub async fn organisation(db: &Db, name: Option<&str>) -> Result<Uuid, TaskError
 }
 
 /// Adds a user to the organisation `org` (or the only one) and returns their one-time
-/// password, to hand over; they choose their own at first login.
+/// password, to hand over; they choose their own at first login. The desk's people page adds
+/// them through the same [`people::create`].
 pub async fn add_user(
     db: &Db,
     org: Option<&str>,
@@ -90,81 +94,42 @@ pub async fn add_user(
     role: Role,
 ) -> Result<String, TaskError> {
     let org = organisation(db, org).await?;
-    let username = username.trim();
-    if username.is_empty()
-        || username.chars().count() > 64
-        || username
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control())
-    {
-        return Err(TaskError::Input(format!(
-            "{username:?} is not a login name (no spaces, not empty, at most 64 characters)"
-        )));
-    }
-    if users::by_username(db, &mut *db.read.acquire().await?, username)
+    let req = NewPerson {
+        username: username.into(),
+        name: name.into(),
+        role,
+        team: String::new(),
+    };
+    Ok(people::create(db, &org.to_string(), None, &req)
         .await?
-        .is_some()
-    {
-        return Err(TaskError::Input(format!(
-            "the login name {username:?} is taken"
-        )));
-    }
-    let password = new_password();
-    let mut tx = db.begin_write().await?;
-    insert_user(db, &mut tx, org, username, name, role, &password, true).await?;
-    tx.commit().await?;
-    Ok(password)
+        .password)
+}
+
+/// The user called `username`, whichever organisation they are in.
+async fn user_named(db: &Db, username: &str) -> Result<users::UserRow, TaskError> {
+    users::by_username(db, &mut *db.read.acquire().await?, username)
+        .await?
+        .ok_or_else(|| TaskError::NotFound(format!("no user is called {username:?}")))
 }
 
 /// Gives the user `username` a new one-time password and ends their sessions (a forgotten
 /// password, or one handed to the wrong person); returns the password, to hand over.
 pub async fn reset_password(db: &Db, username: &str) -> Result<String, TaskError> {
-    let password = new_password();
-    let hash = hash_password(&password)?;
-    let mut tx = db.begin_write().await?;
-    let user = users::by_username(db, &mut tx, username)
-        .await?
-        .ok_or_else(|| TaskError::NotFound(format!("no user is called {username:?}")))?;
-    set_password(db, &mut tx, &user.id, &hash, None, true).await?;
-    tx.commit().await?;
-    Ok(password)
+    let user = user_named(db, username).await?;
+    let reset = people::reset_password(db, &user.org_id, None, user.user_id()?).await?;
+    Ok(reset.password)
 }
 
 /// Deactivates the user `username` (every session ends, so each of their devices is logged out
 /// at its next request, its unsynced work kept on the device) or activates them again (they
 /// log in and their devices push what waited). Their card changes with them on every device.
 pub async fn set_active(db: &Db, username: &str, active: bool) -> Result<(), TaskError> {
-    let mut tx = db.begin_write().await?;
-    let user = users::by_username(db, &mut tx, username)
-        .await?
-        .ok_or_else(|| TaskError::NotFound(format!("no user is called {username:?}")))?;
-    sqlx::query(db.sql("UPDATE users SET active = ? WHERE id = ?"))
-        .bind(i64::from(active))
-        .bind(&user.id)
-        .execute(&mut *tx)
-        .await?;
-    if !active {
-        sqlx::query(db.sql("DELETE FROM sessions WHERE user_id = ?"))
-            .bind(&user.id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let id = user.user_id()?;
-    users::write_card(db, &mut tx, &user.org_id, id).await?;
-    records::audit(
-        db,
-        &mut tx,
-        &user.org_id,
-        Audit {
-            user: None,
-            action: if active { "activate" } else { "deactivate" },
-            kind: Some(RecordKind::User),
-            record: Some(id.0),
-            detail: username,
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let user = user_named(db, username).await?;
+    let change = PersonChange {
+        active: Some(active),
+        ..PersonChange::default()
+    };
+    people::change(db, &user.org_id, None, user.user_id()?, &change).await?;
     Ok(())
 }
 

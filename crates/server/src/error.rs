@@ -6,7 +6,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header::RETRY_AFTER},
     response::{IntoResponse, Response},
 };
-use revisit_domain::wire::{ApiError, ErrorCode};
+use revisit_domain::wire::{ApiError, ErrorCode, PersonProblem};
 
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +67,13 @@ pub enum Error {
     /// The request conflicts with what is stored (a name taken).
     #[error("{0}")]
     Conflict(String),
+    /// A field's value is refused; the code names which (a login name, a display name).
+    #[error("{1}")]
+    Invalid(ErrorCode, String),
+    /// The request is well-formed but breaks a rule of the stored state (a login name taken,
+    /// the last administrator); the code says which.
+    #[error("{1}")]
+    Refused(ErrorCode, String),
     /// Anything the client cannot fix; logged, never sent.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -75,6 +82,17 @@ pub enum Error {
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         Error::Internal(e.into())
+    }
+}
+
+impl From<PersonProblem> for Error {
+    fn from(problem: PersonProblem) -> Self {
+        let code = match problem {
+            PersonProblem::Username => ErrorCode::BadUsername,
+            PersonProblem::Name => ErrorCode::BadName,
+            PersonProblem::Team => ErrorCode::BadTeam,
+        };
+        Error::Invalid(code, problem.to_string())
     }
 }
 
@@ -107,6 +125,8 @@ impl Error {
             ),
             Error::BlobMismatch => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::BlobMismatch),
             Error::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict),
+            Error::Invalid(code, _) => (StatusCode::UNPROCESSABLE_ENTITY, *code),
+            Error::Refused(code, _) => (StatusCode::CONFLICT, *code),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal),
         }
     }

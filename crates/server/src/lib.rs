@@ -10,6 +10,7 @@ pub mod error;
 pub mod import;
 pub mod json;
 pub mod limits;
+pub mod people;
 pub mod policy;
 pub mod policy_input;
 pub mod repair;
@@ -88,6 +89,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .merge(auth::router())
         .merge(reports::router())
         .merge(policy_input::router())
+        .merge(people::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let blobs = blobs::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });

@@ -54,6 +54,18 @@ pub enum ErrorCode {
     Unavailable,
     /// Something the client cannot fix; logged on the server.
     Internal,
+    /// People: the login name is malformed (see `wire::check_username`).
+    BadUsername,
+    /// People: the login name belongs to someone already.
+    UsernameTaken,
+    /// People: the display name is empty or too long.
+    BadName,
+    /// People: the team name is too long.
+    BadTeam,
+    /// People: the change would leave the organisation without an active administrator.
+    LastAdmin,
+    /// People: an administrator cannot deactivate, demote or reset themselves here.
+    OwnAccount,
     /// A code this client does not know (a newer server).
     #[serde(other)]
     Unknown,
@@ -86,6 +98,12 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
+            ErrorCode::BadUsername => "bad_username",
+            ErrorCode::UsernameTaken => "username_taken",
+            ErrorCode::BadName => "bad_name",
+            ErrorCode::BadTeam => "bad_team",
+            ErrorCode::LastAdmin => "last_admin",
+            ErrorCode::OwnAccount => "own_account",
             ErrorCode::Unknown => "unknown",
         }
     }
@@ -162,6 +180,8 @@ mod tests {
             ErrorCode::DeviceTaken,
             ErrorCode::TooManyAttempts,
             ErrorCode::Internal,
+            ErrorCode::UsernameTaken,
+            ErrorCode::LastAdmin,
         ] {
             assert_eq!(
                 serde_json::to_string(&code).unwrap(),
