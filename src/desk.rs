@@ -1,12 +1,14 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
 //! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
-//! complaints, and sync (with what the server refused and the edit conflicts). It reads the organisation's data from IndexedDB through the same pull
+//! complaints, sync (with what the server refused and the edit conflicts), and people (online
+//! actions). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;
 pub mod draft;
+pub mod people;
 pub mod refused;
 
 use leptos::prelude::*;
@@ -27,7 +29,7 @@ pub fn DeskApp() -> impl IntoView {
     let state = state::start();
     view! {
         <Router>
-            <Header desk=true/>
+            <Header desk=true more_links=people::nav_link/>
             <StatusBar/>
             <main class="page desk">
                 {move || state.error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
@@ -39,6 +41,7 @@ pub fn DeskApp() -> impl IntoView {
                     <Route path=path!("/desk/customers/:id") view=|| view! { <Home page=Page::Customer/> }/>
                     <Route path=path!("/desk/complaints") view=|| view! { <Home page=Page::Complaints/> }/>
                     <Route path=path!("/desk/sync") view=|| view! { <Home page=Page::Sync/> }/>
+                    <Route path=path!("/desk/people") view=|| view! { <Home page=Page::People/> }/>
                     <Route path=path!("/desk/password") view=|| view! { <Home page=Page::Password/> }/>
                 </Routes>
             </main>
@@ -55,6 +58,7 @@ enum Page {
     Customer,
     Complaints,
     Sync,
+    People,
     Password,
 }
 
@@ -84,6 +88,7 @@ fn Home(page: Page) -> impl IntoView {
                 }
                 Page::Complaints => view! { <complaints::ComplaintsPage/> }.into_any(),
                 Page::Sync => view! { <refused::DeskSyncPage/> }.into_any(),
+                Page::People => view! { <people::PeoplePage/> }.into_any(),
                 Page::Password => view! { <PasswordPage/> }.into_any(),
             },
         }

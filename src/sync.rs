@@ -5,6 +5,8 @@
 //! after the server's reply; pulled rows are stored together with their cursor, and with the
 //! organisation's follow-up policy when the server sends a new one (validated first).
 
+pub mod people;
+
 use revisit_domain::{
     DeviceId,
     wire::{

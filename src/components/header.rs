@@ -6,10 +6,19 @@ use crate::state::app_state;
 
 /// The top bar of the field app (`desk` false) or of the desk.
 #[component]
-pub fn Header(desk: bool) -> impl IntoView {
+pub fn Header(
+    /// Whether this is the desk's bar.
+    desk: bool,
+    /// Links only the desk has (with strings of their own, kept out of the field app's
+    /// bundle), after the others.
+    #[prop(optional, into)]
+    more_links: Option<ViewFn>,
+) -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
     let home = if desk { "/desk/" } else { "/" };
+    // Kept aside so the links closure stays `Copy` for `Show`, which calls it again.
+    let more_links = StoredValue::new(more_links);
     let links = move || {
         if desk {
             view! {
@@ -17,6 +26,7 @@ pub fn Header(desk: bool) -> impl IntoView {
                 <a href="/desk/customers">{move || t().nav_customers}</a>
                 <a href="/desk/complaints">{move || t().nav_complaints}</a>
                 <a href="/desk/sync">{move || t().nav_sync}</a>
+                {more_links.with_value(|more| more.as_ref().map(ViewFn::run))}
             }
             .into_any()
         } else {

@@ -81,7 +81,7 @@ pub fn AgendaPage(
                         <span class=format!("call-time {call_class}") data-testid="call-time">{call_text}</span>
                     </div>
                     {if now_total == 0 {
-                        view! { <p class="empty">{t.agenda_empty}</p> }.into_any()
+                        view! { <p class="empty" data-testid="agenda-empty">{t.agenda_empty}</p> }.into_any()
                     } else {
                         // How much is owed, above a list that may show only its first page.
                         let count = |status, n| format!("{} {n}", t.status(status));
