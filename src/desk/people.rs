@@ -566,7 +566,7 @@ fn PeopleTable(
             let actions = administers.then(|| {
                 let person = p.clone();
                 view! {
-                    <td class="actions"><PersonActions person=person mine=mine on_password=on_password reload=reload/></td>
+                    <td class="person-actions-cell"><PersonActions person=person mine=mine on_password=on_password reload=reload/></td>
                 }
             });
             view! {
@@ -575,7 +575,7 @@ fn PeopleTable(
                     <td><code>{p.username.clone()}</code></td>
                     <td class="role">{move || t().role_name(role)}</td>
                     <td>{p.team.clone()}</td>
-                    <td class="status">
+                    <td class="person-status">
                         {move || if active { t().active } else { t().inactive }}
                         {move || waiting.then(|| view! { <br/><small>{t().must_change}</small> })}
                     </td>
