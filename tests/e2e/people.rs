@@ -74,12 +74,14 @@ async fn an_administrator_adds_a_technician_who_logs_in_once_then_is_deactivated
         admin.wait().at_most(TIMEOUT).for_element(Locator::Css(&format!("{row} button.deactivate"))).await?.click().await?;
         let question = admin.wait().at_most(TIMEOUT).for_element(Locator::Css(&format!("{row} .confirm"))).await?.text().await?;
         assert!(question.contains("王芳"), "{question:?}");
+        admin.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", vec![json!(row)]).await?;
         screenshot(&admin, &work, "6-confirm-deactivate").await?;
         admin.find(Locator::Css(&format!("{row} .confirm-yes"))).await?.click().await?;
         wait_until(&admin, "the row shows 已停用", &format!(
             "const r = document.querySelector('{row}'); return !!r && r.classList.contains('inactive') && r.textContent.includes('已停用');"
         )).await?;
         assert!(admin.find(Locator::Css(&format!("{row} button.reactivate"))).await.is_ok());
+        admin.execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", vec![json!(row)]).await?;
         screenshot(&admin, &work, "7-deactivated").await?;
 
         // The tablet's next request lands on the login screen.
