@@ -14,7 +14,10 @@ pub use auth::{
     Role, SessionUser, UserCard,
 };
 pub use codes::{ApiError, ErrorCode, RejectCode};
-pub use policy::PolicyBundle;
+pub use policy::{
+    AdoptPolicy, CurrentPolicy, PolicyBundle, PolicyCheck, PolicyFile, PolicyFileProblem,
+    PolicyProfiles, ProfileSummary,
+};
 pub use sync::{
     BlobReceipt, Change, ConflictPage, ConflictPick, ConflictQuery, EditConflict, Entity,
     MAX_BLOB_BYTES, MAX_CHANGES_PER_PULL, MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH,
