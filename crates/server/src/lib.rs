@@ -88,6 +88,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .merge(auth::router())
         .merge(reports::router())
         .merge(policy_input::router())
+        .merge(policy::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let blobs = blobs::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
