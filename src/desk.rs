@@ -1,12 +1,13 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
 //! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
-//! complaints, and sync (with what the server refused and the edit conflicts). It reads the organisation's data from IndexedDB through the same pull
+//! complaints, the follow-up policy (see it in words, try another, adopt it), and sync (with what the server refused and the edit conflicts). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;
 pub mod draft;
+pub mod policy;
 pub mod refused;
 
 use leptos::prelude::*;
@@ -38,6 +39,7 @@ pub fn DeskApp() -> impl IntoView {
                     <Route path=path!("/desk/customers/new") view=|| view! { <Home page=Page::NewCustomer/> }/>
                     <Route path=path!("/desk/customers/:id") view=|| view! { <Home page=Page::Customer/> }/>
                     <Route path=path!("/desk/complaints") view=|| view! { <Home page=Page::Complaints/> }/>
+                    <Route path=path!("/desk/policy") view=|| view! { <Home page=Page::Policy/> }/>
                     <Route path=path!("/desk/sync") view=|| view! { <Home page=Page::Sync/> }/>
                     <Route path=path!("/desk/password") view=|| view! { <Home page=Page::Password/> }/>
                 </Routes>
@@ -54,6 +56,7 @@ enum Page {
     NewCustomer,
     Customer,
     Complaints,
+    Policy,
     Sync,
     Password,
 }
@@ -83,6 +86,7 @@ fn Home(page: Page) -> impl IntoView {
                     view! { <customer_form::CustomerFormPage/> }.into_any()
                 }
                 Page::Complaints => view! { <complaints::ComplaintsPage/> }.into_any(),
+                Page::Policy => view! { <policy::PolicyPage/> }.into_any(),
                 Page::Sync => view! { <refused::DeskSyncPage/> }.into_any(),
                 Page::Password => view! { <PasswordPage/> }.into_any(),
             },

@@ -8,8 +8,9 @@
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, EditConflict, ErrorCode,
-        LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest,
+        AdoptPolicy, ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, CurrentPolicy,
+        EditConflict, ErrorCode, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation,
+        PolicyBundle, PolicyCheck, PolicyFile, PolicyProfiles, PullResponse, PushRequest,
         PushResponse, RejectedPage, ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
@@ -161,6 +162,47 @@ pub async fn resolve_conflict(
     let url = format!("/api/sync/conflicts/{id}/resolve");
     let body = ResolveConflict { pick };
     call("POST", &url, Some(&session.token), Some(&body)).await
+}
+
+/// The organisation's policy now and the shipped profiles it may choose (the desk; online).
+pub async fn policy_profiles(session: &Session) -> Result<PolicyProfiles, SyncError> {
+    call::<(), _>("GET", "/api/policy/profiles", Some(&session.token), None).await
+}
+
+/// A shipped profile's bundle, to try it before adopting it.
+pub async fn policy_profile(session: &Session, key: &str) -> Result<PolicyBundle, SyncError> {
+    let url = format!(
+        "/api/policy/profiles/{}",
+        String::from(js_sys::encode_uri_component(key))
+    );
+    call::<(), _>("GET", &url, Some(&session.token), None).await
+}
+
+/// A policy file checked by the server (the browser has no TOML parser): its bundle, or what
+/// is wrong and where.
+pub async fn check_policy(session: &Session, toml: String) -> Result<PolicyCheck, SyncError> {
+    let body = PolicyFile { toml };
+    call(
+        "POST",
+        "/api/policy/check",
+        Some(&session.token),
+        Some(&body),
+    )
+    .await
+}
+
+/// Makes the organisation follow `choice` (managers and up); devices get it at their next pull.
+pub async fn adopt_policy(
+    session: &Session,
+    choice: &AdoptPolicy,
+) -> Result<CurrentPolicy, SyncError> {
+    call(
+        "POST",
+        "/api/policy/adopt",
+        Some(&session.token),
+        Some(choice),
+    )
+    .await
 }
 
 /// One full sync: push the outbox, then pull, until both sides are level.
