@@ -98,6 +98,8 @@ pub struct SyncReport {
     pub pushed: usize,
     /// Changes stored from the server.
     pub pulled: usize,
+    /// Whether a new follow-up policy was stored (pages built on the old one are stale).
+    pub new_policy: bool,
 }
 
 /// Logs in (online) and binds the token to this device.
@@ -210,7 +212,9 @@ pub async fn sync_once(db: &Storage, session: &Session) -> Result<SyncReport, Sy
     let mut report = SyncReport::default();
     for _ in 0..MAX_ROUNDS {
         report.pushed += push_all(db, session).await?;
-        report.pulled += pull_all(db, session).await?;
+        let (pulled, new_policy) = pull_all(db, session).await?;
+        report.pulled += pulled;
+        report.new_policy |= new_policy;
         if db.outbox_len().await? == 0 {
             break;
         }
@@ -276,13 +280,16 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
 }
 
-async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
+/// Pulls until the server has nothing more: how many changes were stored, and whether a new
+/// policy was.
+async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), SyncError> {
     let mut cursor: u64 = db.meta(crate::storage::meta::CURSOR).await?.unwrap_or(0);
     // The policy this device holds: the server sends the organisation's only when it differs.
     let mut held = db.policy().await?.map(|p| p.fingerprint);
     let mut refused = None;
     let mut pulled = 0;
     let mut reset = false;
+    let mut new_policy = false;
     loop {
         let mut url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
         if let Some(fingerprint) = &held {
@@ -314,6 +321,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
             .await?;
         if let Some(p) = policy {
             held = Some(p.fingerprint);
+            new_policy = true;
         }
         pulled += page.changes.len();
         cursor = page.cursor;
@@ -323,7 +331,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
     match refused {
         Some(e) => Err(SyncError::protocol(Problem::InvalidPolicy, e.to_string())),
-        None => Ok(pulled),
+        None => Ok((pulled, new_policy)),
     }
 }
 

@@ -696,7 +696,11 @@ fn customers(t: &Texts, tx: &PolicyTexts, r: &FollowUpRule) -> String {
     let mut parts = Vec::new();
     let tiers: Vec<&str> = tier
         .iter()
-        .map(|x| if x == "vip" { t.vip } else { x.as_str() })
+        .map(|x| match x.as_str() {
+            "vip" => t.vip,
+            "normal" => t.normal_tier,
+            other => other,
+        })
         .collect();
     for (label, list) in [
         (tx.tier, tiers.join(sep)),

@@ -93,7 +93,8 @@ async fn a_manager_tries_and_adopts_another_policy_and_the_tablet_follows() -> R
         assert!(vanishes > 0, "skeleton has no 1/3/6-month steps");
         let rows = count(&manager, "[data-testid=diff-row]").await?;
         assert_eq!(rows, (appears + vanishes + moves).min(100));
-        assert_eq!(count(&manager, "[data-testid=diff-row][data-change=vanishes]").await?, vanishes.min(100));
+        let vanishing_rows = count(&manager, "[data-testid=diff-row][data-change=vanishes]").await?;
+        assert!(vanishing_rows > 0 && vanishing_rows <= vanishes, "{vanishing_rows} of {vanishes}");
         let row = manager.find(Locator::Css("[data-testid=diff-row][data-change=vanishes]")).await?.text().await?;
         assert!(row.contains("购后"), "a month step vanishes: {row:?}");
         screenshot(&manager, &work, "2-trial-diff").await?;
