@@ -97,6 +97,9 @@ async fn a_manager_tries_and_adopts_another_policy_and_the_tablet_follows() -> R
         assert!(vanishing_rows > 0 && vanishing_rows <= vanishes, "{vanishing_rows} of {vanishes}");
         let row = manager.find(Locator::Css("[data-testid=diff-row][data-change=vanishes]")).await?.text().await?;
         assert!(row.contains("购后"), "a month step vanishes: {row:?}");
+        manager
+            .execute("document.querySelector('#policy-trial').scrollIntoView()", vec![])
+            .await?;
         screenshot(&manager, &work, "2-trial-diff").await?;
 
         // Adopted: the page says devices follow at their next sync.
