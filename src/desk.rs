@@ -1,7 +1,8 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
 //! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
-//! complaints, sync (with what the server refused and the edit conflicts), and people (online
-//! actions). It reads the organisation's data from IndexedDB through the same pull
+//! complaints, the follow-up policy (see it in words, try another, adopt it), sync (with what
+//! the server refused and the edit conflicts), and people (online actions). It reads the
+//! organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
 pub mod complaints;
@@ -9,6 +10,7 @@ pub mod customer_form;
 pub mod customers;
 pub mod draft;
 pub mod people;
+pub mod policy;
 pub mod refused;
 
 use leptos::prelude::*;
@@ -40,6 +42,7 @@ pub fn DeskApp() -> impl IntoView {
                     <Route path=path!("/desk/customers/new") view=|| view! { <Home page=Page::NewCustomer/> }/>
                     <Route path=path!("/desk/customers/:id") view=|| view! { <Home page=Page::Customer/> }/>
                     <Route path=path!("/desk/complaints") view=|| view! { <Home page=Page::Complaints/> }/>
+                    <Route path=path!("/desk/policy") view=|| view! { <Home page=Page::Policy/> }/>
                     <Route path=path!("/desk/sync") view=|| view! { <Home page=Page::Sync/> }/>
                     <Route path=path!("/desk/people") view=|| view! { <Home page=Page::People/> }/>
                     <Route path=path!("/desk/password") view=|| view! { <Home page=Page::Password/> }/>
@@ -57,6 +60,7 @@ enum Page {
     NewCustomer,
     Customer,
     Complaints,
+    Policy,
     Sync,
     People,
     Password,
@@ -87,6 +91,7 @@ fn Home(page: Page) -> impl IntoView {
                     view! { <customer_form::CustomerFormPage/> }.into_any()
                 }
                 Page::Complaints => view! { <complaints::ComplaintsPage/> }.into_any(),
+                Page::Policy => view! { <policy::PolicyPage/> }.into_any(),
                 Page::Sync => view! { <refused::DeskSyncPage/> }.into_any(),
                 Page::People => view! { <people::PeoplePage/> }.into_any(),
                 Page::Password => view! { <PasswordPage/> }.into_any(),

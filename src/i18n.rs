@@ -193,6 +193,8 @@ pub struct Texts {
     pub use_field_app: &'static str,
     pub nav_customers: &'static str,
     pub nav_complaints: &'static str,
+    /// The desk's policy page.
+    pub nav_policy: &'static str,
     pub search_placeholder: &'static str,
     pub all_tiers: &'static str,
     pub normal_tier: &'static str,

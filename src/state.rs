@@ -127,7 +127,7 @@ impl AppState {
                     );
                     let _ = db.set_meta(meta::LAST_SYNC, &now).await;
                     self.last_sync.set(Some(now));
-                    if report.pulled > 0 || report.pushed > 0 {
+                    if report.pulled > 0 || report.pushed > 0 || report.new_policy {
                         self.revision.update(|r| *r += 1);
                     }
                     self.error.set(None);

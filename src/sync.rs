@@ -10,8 +10,9 @@ pub mod people;
 use revisit_domain::{
     DeviceId,
     wire::{
-        ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, EditConflict, ErrorCode,
-        LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation, PullResponse, PushRequest,
+        AdoptPolicy, ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, CurrentPolicy,
+        EditConflict, ErrorCode, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation,
+        PolicyBundle, PolicyCheck, PolicyFile, PolicyProfiles, PullResponse, PushRequest,
         PushResponse, RejectedPage, ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
@@ -99,6 +100,8 @@ pub struct SyncReport {
     pub pushed: usize,
     /// Changes stored from the server.
     pub pulled: usize,
+    /// Whether a new follow-up policy was stored (pages built on the old one are stale).
+    pub new_policy: bool,
 }
 
 /// Logs in (online) and binds the token to this device.
@@ -165,12 +168,55 @@ pub async fn resolve_conflict(
     call("POST", &url, Some(&session.token), Some(&body)).await
 }
 
+/// The organisation's policy now and the shipped profiles it may choose (the desk; online).
+pub async fn policy_profiles(session: &Session) -> Result<PolicyProfiles, SyncError> {
+    call::<(), _>("GET", "/api/policy/profiles", Some(&session.token), None).await
+}
+
+/// A shipped profile's bundle, to try it before adopting it.
+pub async fn policy_profile(session: &Session, key: &str) -> Result<PolicyBundle, SyncError> {
+    let url = format!(
+        "/api/policy/profiles/{}",
+        String::from(js_sys::encode_uri_component(key))
+    );
+    call::<(), _>("GET", &url, Some(&session.token), None).await
+}
+
+/// A policy file checked by the server (the browser has no TOML parser): its bundle, or what
+/// is wrong and where.
+pub async fn check_policy(session: &Session, toml: String) -> Result<PolicyCheck, SyncError> {
+    let body = PolicyFile { toml };
+    call(
+        "POST",
+        "/api/policy/check",
+        Some(&session.token),
+        Some(&body),
+    )
+    .await
+}
+
+/// Makes the organisation follow `choice` (managers and up); devices get it at their next pull.
+pub async fn adopt_policy(
+    session: &Session,
+    choice: &AdoptPolicy,
+) -> Result<CurrentPolicy, SyncError> {
+    call(
+        "POST",
+        "/api/policy/adopt",
+        Some(&session.token),
+        Some(choice),
+    )
+    .await
+}
+
 /// One full sync: push the outbox, then pull, until both sides are level.
 pub async fn sync_once(db: &Storage, session: &Session) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     for _ in 0..MAX_ROUNDS {
         report.pushed += push_all(db, session).await?;
-        report.pulled += pull_all(db, session).await?;
+        let (pulled, new_policy) = pull_all(db, session).await?;
+        report.pulled += pulled;
+        report.new_policy |= new_policy;
         if db.outbox_len().await? == 0 {
             break;
         }
@@ -236,13 +282,16 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
 }
 
-async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
+/// Pulls until the server has nothing more: how many changes were stored, and whether a new
+/// policy was.
+async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), SyncError> {
     let mut cursor: u64 = db.meta(crate::storage::meta::CURSOR).await?.unwrap_or(0);
     // The policy this device holds: the server sends the organisation's only when it differs.
     let mut held = db.policy().await?.map(|p| p.fingerprint);
     let mut refused = None;
     let mut pulled = 0;
     let mut reset = false;
+    let mut new_policy = false;
     loop {
         let mut url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
         if let Some(fingerprint) = &held {
@@ -274,6 +323,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
             .await?;
         if let Some(p) = policy {
             held = Some(p.fingerprint);
+            new_policy = true;
         }
         pulled += page.changes.len();
         cursor = page.cursor;
@@ -283,7 +333,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
     }
     match refused {
         Some(e) => Err(SyncError::protocol(Problem::InvalidPolicy, e.to_string())),
-        None => Ok(pulled),
+        None => Ok((pulled, new_policy)),
     }
 }
 

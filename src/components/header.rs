@@ -25,6 +25,7 @@ pub fn Header(
                 <a href="/desk/">{move || t().nav_reports}</a>
                 <a href="/desk/customers">{move || t().nav_customers}</a>
                 <a href="/desk/complaints">{move || t().nav_complaints}</a>
+                <a href="/desk/policy" id="nav-policy">{move || t().nav_policy}</a>
                 <a href="/desk/sync">{move || t().nav_sync}</a>
                 {more_links.with_value(|more| more.as_ref().map(ViewFn::run))}
             }

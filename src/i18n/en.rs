@@ -207,6 +207,7 @@ pub(super) const TEXTS: Texts = Texts {
     use_field_app: "Technicians use the tablet app: open it here",
     nav_customers: "Customers",
     nav_complaints: "Complaints",
+    nav_policy: "Policy",
     search_placeholder: "Search name, phone or address",
     all_tiers: "All tiers",
     normal_tier: "Normal",

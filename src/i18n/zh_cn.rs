@@ -205,6 +205,7 @@ pub(super) const TEXTS: Texts = Texts {
     use_field_app: "技术员请使用平板版：点此打开",
     nav_customers: "客户",
     nav_complaints: "投诉",
+    nav_policy: "回访策略",
     search_placeholder: "搜索姓名、电话或地址",
     all_tiers: "全部客户等级",
     normal_tier: "普通客户",

@@ -7,4 +7,5 @@
 
 mod offline_visit;
 mod people;
+mod policy;
 mod support;

@@ -11,7 +11,13 @@ use crate::{cmd, dist, postgres, root, run, tools};
 
 /// The server's tests that run again on PostgreSQL (the rest do not touch the database's
 /// dialect or its concurrency).
-const POSTGRES_TESTS: &[&str] = &["api", "commit_order", "hostile", "sync_simulation"];
+const POSTGRES_TESTS: &[&str] = &[
+    "api",
+    "commit_order",
+    "hostile",
+    "policy",
+    "sync_simulation",
+];
 
 /// Formatting, lints, native tests (SQLite), the server's on PostgreSQL, wasm tests in
 /// Chromium, then the end-to-end test. With `server`: the native tests of the server and the

@@ -8,6 +8,7 @@
 
 pub mod agenda;
 pub mod calendar;
+pub mod diff;
 pub mod engine;
 pub mod error;
 pub mod explain;
@@ -22,6 +23,7 @@ pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
 pub use calendar::{CalendarSpec, WorkCalendar};
+pub use diff::{Change, ItemChange, PolicyDiff, diff};
 pub use engine::{EngineInput, Horizon, PreparedInput, agenda, open_agenda};
 pub use error::PolicyError;
 pub use explain::Lang;
@@ -29,7 +31,7 @@ pub use item_key::ItemKey;
 pub use offset::{Offset, OffsetUnit};
 pub use org::OrgPolicy;
 #[cfg(feature = "toml")]
-pub use profile::{BUILTIN_PROFILES, builtin, builtin_spec};
+pub use profile::{BUILTIN_PROFILES, builtin, builtin_description, builtin_spec};
 pub use profile::{CallTime, ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
 pub use trigger::{

@@ -19,7 +19,10 @@ pub use people::{
     MAX_PERSON_TEXT_CHARS, NewPerson, OneTimePassword, Person, PersonChange, PersonProblem,
     check_username,
 };
-pub use policy::PolicyBundle;
+pub use policy::{
+    AdoptPolicy, CurrentPolicy, PolicyBundle, PolicyCheck, PolicyFile, PolicyFileProblem,
+    PolicyProfiles, ProfileSummary,
+};
 pub use sync::{
     BlobReceipt, Change, ConflictPage, ConflictPick, ConflictQuery, EditConflict, Entity,
     MAX_BLOB_BYTES, MAX_CHANGES_PER_PULL, MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH,

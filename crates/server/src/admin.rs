@@ -322,36 +322,12 @@ pub async fn close_complaint(
 /// (general, water-purifier, furniture, complaints…); returns the profile's own name (e.g.
 /// 一般售后). Devices receive it with their next pull, and reports count under it at once.
 pub async fn set_policy(db: &Db, org: Option<&str>, name: &str) -> Result<String, TaskError> {
-    let org = organisation(db, org).await?;
-    let Some(policy) = crate::policy::builtin(name) else {
-        let names: Vec<&str> = revisit_domain::policy::BUILTIN_PROFILES
-            .iter()
-            .map(|(n, _)| *n)
-            .collect();
-        return Err(TaskError::Input(format!(
-            "no shipped policy is called {name:?}; choose one of {}",
-            names.join(", ")
-        )));
-    };
-    let mut tx = db.begin_write().await?;
-    sqlx::query(db.sql("UPDATE organisations SET policy_profile = ? WHERE id = ?"))
-        .bind(name)
-        .bind(org.to_string())
-        .execute(&mut *tx)
-        .await?;
-    records::audit(
-        db,
-        &mut tx,
-        &org.to_string(),
-        Audit {
-            user: None,
-            action: "adopt_policy",
-            kind: None,
-            record: None,
-            detail: name,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(policy.policy.profile.name.clone())
+    use crate::policy::{AdoptError, adopt};
+    let org = revisit_domain::OrgId(organisation(db, org).await?);
+    let choice = revisit_domain::wire::AdoptPolicy::Shipped(name.to_owned());
+    match adopt(db, org, None, &choice).await {
+        Ok(policy) => Ok(policy.policy.profile.name.clone()),
+        Err(AdoptError::Store(e)) => Err(e.into()),
+        Err(e) => Err(TaskError::Input(e.to_string())),
+    }
 }

@@ -90,6 +90,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .merge(reports::router())
         .merge(policy_input::router())
         .merge(people::router())
+        .merge(policy::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let blobs = blobs::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });

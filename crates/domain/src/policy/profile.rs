@@ -93,6 +93,26 @@ pub fn builtin_spec(name: &str) -> Option<ProfileSpec> {
     Some(ProfileSpec::from_toml(name, text).expect("shipped profiles parse"))
 }
 
+/// What a shipped profile is for: the first sentence of its file's header comment.
+#[cfg(feature = "toml")]
+pub fn builtin_description(name: &str) -> Option<String> {
+    let (_, text) = BUILTIN_PROFILES.iter().find(|(n, _)| *n == name)?;
+    let mut out = String::new();
+    for line in text.lines().map_while(|l| l.strip_prefix('#')) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(line.trim());
+        if let Some(end) = out.find(". ") {
+            out.truncate(end + 1);
+        }
+        if out.ends_with('.') {
+            break;
+        }
+    }
+    Some(out)
+}
+
 /// Where a moment stands against a profile's preferred call windows (宜致电时段).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallTime {

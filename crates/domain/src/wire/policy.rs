@@ -40,6 +40,140 @@ impl PolicyBundle {
     }
 }
 
+/// A shipped profile as the desk offers it (`GET /api/policy/profiles`). 可选策略
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileSummary {
+    /// The file name that chooses it (`general`, `water-purifier`…).
+    pub key: String,
+    /// Its own name (`一般售后`).
+    pub name: String,
+    /// What it is for: the first line of the file's header comment.
+    pub description: String,
+    /// How many rules it has.
+    pub rules: u32,
+}
+
+/// The policy an organisation follows now. 当前策略
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentPolicy {
+    /// The shipped profile's key, or `None` for an uploaded policy file.
+    pub shipped: Option<String>,
+    /// The profile's own name.
+    pub name: String,
+    /// The fingerprint devices hold once they have it.
+    pub fingerprint: String,
+}
+
+/// `GET /api/policy/profiles`: what the organisation follows and what it may choose.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyProfiles {
+    /// The organisation's policy now.
+    pub current: CurrentPolicy,
+    /// Every shipped profile, in the server's order.
+    pub profiles: Vec<ProfileSummary>,
+}
+
+/// A policy file's text (TOML), to check (`POST /api/policy/check`). 策略文件
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFile {
+    /// The file as written.
+    pub toml: String,
+}
+
+/// Why a policy file cannot be used, and where (1-based line and column, when known). 策略文件错误
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyFileProblem {
+    /// The line at fault.
+    pub line: Option<u32>,
+    /// The column at fault (in characters).
+    pub column: Option<u32>,
+    /// The rule at fault, when the problem is in one rule.
+    pub rule: Option<String>,
+    /// What is wrong (the parser's or the validator's words, in English).
+    pub message: String,
+}
+
+/// The answer to a policy file check: the policy devices would receive, or what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum PolicyCheck {
+    /// The file is valid: this is the bundle adopting it would send.
+    Valid(PolicyBundle),
+    /// The file cannot be used.
+    Invalid(PolicyFileProblem),
+}
+
+/// What to adopt (`POST /api/policy/adopt`, managers and up). 采用策略
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum AdoptPolicy {
+    /// A shipped profile by its key.
+    Shipped(String),
+    /// A policy file's TOML, checked again and kept by the server.
+    File(String),
+}
+
+#[cfg(feature = "toml")]
+impl PolicyFile {
+    /// Parses and validates the file with the shipped profiles' own code, on `calendar`: the
+    /// bundle adopting it would send, or the problem with its line (the TOML parser's span,
+    /// or the line of the faulty rule's `id`).
+    pub fn check(&self, calendar: CalendarSpec) -> PolicyCheck {
+        let text = &self.toml;
+        let spec: ProfileSpec = match toml::from_str(text) {
+            Ok(spec) => spec,
+            Err(e) => {
+                let (line, column) = e.span().map(|span| line_column(text, span.start)).unzip();
+                return PolicyCheck::Invalid(PolicyFileProblem {
+                    line,
+                    column,
+                    rule: None,
+                    message: e.message().trim().to_owned(),
+                });
+            }
+        };
+        let bundle = PolicyBundle::new(spec, calendar);
+        match bundle.validate() {
+            Ok(_) => PolicyCheck::Valid(bundle),
+            Err(e) => PolicyCheck::Invalid(PolicyFileProblem {
+                line: e.rule.as_deref().and_then(|r| rule_line(text, r)),
+                column: None,
+                rule: e.rule,
+                message: e.problem,
+            }),
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+#[cfg(feature = "toml")]
+fn line_column(text: &str, at: usize) -> (u32, u32) {
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line as u32, column as u32)
+}
+
+/// The 1-based line where rule `id` is named (`id = "…"`), if it is.
+#[cfg(feature = "toml")]
+fn rule_line(text: &str, id: &str) -> Option<u32> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix("id").is_some_and(|rest| {
+                let rest = rest.trim_start();
+                rest.starts_with('=')
+                    && rest[1..].trim().trim_matches(|c| c == '"' || c == '\'') == id
+            })
+        })
+        .map(|n| n as u32 + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +247,46 @@ mod tests {
         json["profile"]["rule"][0]["colour"] = "red".into();
         let err = serde_json::from_value::<PolicyBundle>(json).unwrap_err();
         assert!(err.to_string().contains("unknown field `colour`"), "{err}");
+    }
+
+    #[test]
+    fn a_policy_file_with_a_typo_is_refused_at_its_line() {
+        let calendar = crate::policy::WorkCalendar::china().to_spec();
+        let general = crate::policy::BUILTIN_PROFILES[0].1;
+        let check = |text: &str| PolicyFile { toml: text.into() }.check(calendar.clone());
+
+        let PolicyCheck::Valid(bundle) = check(general) else {
+            panic!("the shipped file is valid")
+        };
+        assert_eq!(bundle, china_bundle("general"));
+
+        // A misspelt field on line 18 (the first rule's `kind`).
+        let lines: Vec<&str> = general.lines().collect();
+        let n = lines.iter().position(|l| l.starts_with("kind")).unwrap();
+        let typo = general.replacen("kind = ", "knid = ", 1);
+        let PolicyCheck::Invalid(problem) = check(&typo) else {
+            panic!("a typo is refused")
+        };
+        assert_eq!(problem.line, Some(n as u32 + 1), "{problem:?}");
+        assert_eq!(problem.column, Some(1));
+        assert!(problem.message.contains("knid"), "{problem:?}");
+
+        // A value the parser reads but the validator refuses: the rule's `id` line.
+        let bad = general.replacen("due = \"1 month\"", "due = \"1 monht\"", 1);
+        let PolicyCheck::Invalid(problem) = check(&bad) else {
+            panic!("a bad offset is refused")
+        };
+        assert_eq!(problem.rule.as_deref(), Some("购后1个月回访"));
+        let id_line = lines
+            .iter()
+            .position(|l| *l == "id = \"购后1个月回访\"")
+            .unwrap();
+        assert_eq!(problem.line, Some(id_line as u32 + 1));
+
+        // Broken syntax: an unclosed string on its line.
+        let PolicyCheck::Invalid(problem) = check("name = \"x\"\n\n[[rule]]\nid = \"a\n") else {
+            panic!("broken TOML is refused")
+        };
+        assert_eq!(problem.line, Some(4), "{problem:?}");
     }
 }
