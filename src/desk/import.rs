@@ -217,6 +217,8 @@ async fn read_file(ev: &leptos::ev::Event) -> Result<Option<Decoded>, JsValue> {
     let Some(file) = input.files().and_then(|f| f.get(0)) else {
         return Ok(None);
     };
+    // Cleared, so choosing the same file again (corrected) reads it again.
+    input.set_value("");
     let buffer = JsFuture::from(file.array_buffer()).await?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let (encoding, text) = decode(&bytes)?;
