@@ -1,14 +1,15 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
-//! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
-//! complaints, the follow-up policy (see it in words, try another, adopt it), sync (with what
-//! the server refused and the edit conflicts), and people (online actions). It reads the
-//! organisation's data from IndexedDB through the same pull
+//! tablet): the monthly report, customers (search, filter, create, edit, reassign one or many,
+//! import from CSV, events, complaints), complaints, the follow-up policy (see it in words, try
+//! another, adopt it), sync (with what the server refused and the edit conflicts), and people
+//! (online actions). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;
 pub mod draft;
+pub mod import;
 pub mod people;
 pub mod policy;
 pub mod refused;
@@ -39,6 +40,7 @@ pub fn DeskApp() -> impl IntoView {
                     <Route path=path!("/desk") view=|| view! { <Home page=Page::Reports/> }/>
                     <Route path=path!("/desk/") view=|| view! { <Home page=Page::Reports/> }/>
                     <Route path=path!("/desk/customers") view=|| view! { <Home page=Page::Customers/> }/>
+                    <Route path=path!("/desk/import") view=|| view! { <Home page=Page::Import/> }/>
                     <Route path=path!("/desk/customers/new") view=|| view! { <Home page=Page::NewCustomer/> }/>
                     <Route path=path!("/desk/customers/:id") view=|| view! { <Home page=Page::Customer/> }/>
                     <Route path=path!("/desk/complaints") view=|| view! { <Home page=Page::Complaints/> }/>
@@ -57,6 +59,7 @@ pub fn DeskApp() -> impl IntoView {
 enum Page {
     Reports,
     Customers,
+    Import,
     NewCustomer,
     Customer,
     Complaints,
@@ -87,6 +90,7 @@ fn Home(page: Page) -> impl IntoView {
             Some(_) => match page {
                 Page::Reports => view! { <ReportsPage/> }.into_any(),
                 Page::Customers => view! { <customers::CustomersPage/> }.into_any(),
+                Page::Import => view! { <import::ImportPage/> }.into_any(),
                 Page::NewCustomer | Page::Customer => {
                     view! { <customer_form::CustomerFormPage/> }.into_any()
                 }

@@ -68,7 +68,20 @@ impl Storage {
     /// after the change, merged by the domain's code) into its store, in one transaction, so
     /// the screens show it at once and it reaches the server at the next sync. Returns its seq.
     pub async fn save_edit(&self, op: MutationOp, local: &Entity) -> Result<u64> {
-        if local.kind() != Some(op.kind()) || matches!(local, Entity::Visit(_)) {
+        let seqs = self.save_edits(vec![(op, local.clone())]).await?;
+        seqs.first()
+            .copied()
+            .ok_or_else(|| StorageError("nothing was saved".into()))
+    }
+
+    /// Saves many changes made here (an import, a reassignment of many customers) as
+    /// [`Storage::save_edit`] saves one, all in one transaction: all of them or none. Returns
+    /// their seqs, in order.
+    pub async fn save_edits(&self, edits: Vec<(MutationOp, Entity)>) -> Result<Vec<u64>> {
+        if edits
+            .iter()
+            .any(|(op, local)| local.kind() != Some(op.kind()) || matches!(local, Entity::Visit(_)))
+        {
             return Err(StorageError(
                 "a change is saved with a record of its own kind (visits: save_visit)".into(),
             ));
@@ -76,9 +89,12 @@ impl Storage {
         let mut stores = PULLED.to_vec();
         stores.extend([USERS, META, OUTBOX]);
         let tx = self.write(&stores)?;
-        put_entity(&tx, local, None).await?;
-        let seq = queue_in(&tx, op).await?;
+        let mut seqs = Vec::with_capacity(edits.len());
+        for (op, local) in edits {
+            put_entity(&tx, &local, None).await?;
+            seqs.push(queue_in(&tx, op).await?);
+        }
         tx.commit().await?;
-        Ok(seq)
+        Ok(seqs)
     }
 }

@@ -10,6 +10,7 @@ pub mod edit;
 pub mod event;
 pub mod ids;
 pub mod image;
+pub mod import;
 pub mod issue;
 pub mod kpi;
 pub mod order;

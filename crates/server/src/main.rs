@@ -199,8 +199,8 @@ async fn run_task(db: &Db, task: &Task, today: chrono::NaiveDate) -> anyhow::Res
             let imported =
                 revisit_server::import::import_customers(db, org.as_deref(), &text, today).await?;
             println!(
-                "Imported {} customers; {} were already there.",
-                imported.created, imported.already_there
+                "Imported {} new customers, changed {}; {} were already there as in the file.",
+                imported.created, imported.updated, imported.unchanged
             );
         }
         Task::SetPolicy { profile, org } => {

@@ -1330,7 +1330,8 @@ async fn imported_customers_reach_their_technicians_and_a_second_import_adds_not
         done,
         import::Imported {
             created: 2,
-            already_there: 0
+            updated: 0,
+            unchanged: 0
         }
     );
     let mine = customers(&app.pull_all(&t1.token, 500).await);
@@ -1353,7 +1354,33 @@ async fn imported_customers_reach_their_technicians_and_a_second_import_adds_not
     let again = import::import_customers(&app.db, None, csv, today)
         .await
         .unwrap();
-    assert_eq!((again.created, again.already_there), (0, 2));
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+
+    // The same customer with a new phone number (found by name and address), an installation
+    // date and another technician: changed in place, and moved from tech1's device to tech2's.
+    let moved = "技术员,姓名,电话,地址,等级,产品,购买日期,安装日期\n\
+                 tech2,王小明,13900001111,\"上海市浦东新区张杨路1号, 3楼\",VIP,净水器 RO-400G,2026/11/20,2026-11-22\n";
+    let third = import::import_customers(&app.db, None, moved, today)
+        .await
+        .unwrap();
+    assert_eq!((third.created, third.updated, third.unchanged), (0, 1, 0));
+    let t2 = app.login("tech2", device()).await;
+    let theirs = customers(&app.pull_all(&t2.token, 500).await);
+    let changed = theirs
+        .iter()
+        .find(|c| c.name == "王小明")
+        .expect("moved to tech2");
+    assert_eq!(changed.id, new.id, "the same customer, not a new one");
+    assert_eq!(changed.phone, "13900001111");
+    assert_eq!(changed.installed_on, NaiveDate::from_ymd_opt(2026, 11, 22));
+    assert_eq!(changed.technician_id, t2.user.id);
+    let pulled = app.pull_all(&t1.token, 500).await;
+    assert!(
+        pulled
+            .iter()
+            .any(|e| matches!(e, Entity::Removed(r) if r.customer_id == new.id)),
+        "tech1's device is told to drop the customer"
+    );
 }
 
 #[tokio::test]
