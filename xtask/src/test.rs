@@ -15,6 +15,7 @@ const POSTGRES_TESTS: &[&str] = &[
     "api",
     "commit_order",
     "hostile",
+    "people",
     "policy",
     "sync_simulation",
 ];
