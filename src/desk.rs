@@ -1,5 +1,5 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
-//! tablet): the monthly report, customers (search, create, edit, reassign, events, complaints),
+//! tablet): the KPI report, customers (search, create, edit, reassign, events, complaints),
 //! complaints, and sync (with what the server refused and the edit conflicts). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
@@ -8,6 +8,7 @@ pub mod customer_form;
 pub mod customers;
 pub mod draft;
 pub mod refused;
+pub mod reports;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -17,7 +18,7 @@ use leptos_router::{
 
 use crate::{
     components::{header::Header, status_bar::StatusBar},
-    pages::{login::LoginPage, password::PasswordPage, reports::ReportsPage},
+    pages::{login::LoginPage, password::PasswordPage},
     state::{self, app_state},
 };
 
@@ -77,7 +78,7 @@ fn Home(page: Page) -> impl IntoView {
             }
             .into_any(),
             Some(_) => match page {
-                Page::Reports => view! { <ReportsPage/> }.into_any(),
+                Page::Reports => view! { <reports::ReportsPage/> }.into_any(),
                 Page::Customers => view! { <customers::CustomersPage/> }.into_any(),
                 Page::NewCustomer | Page::Customer => {
                     view! { <customer_form::CustomerFormPage/> }.into_any()

@@ -6,4 +6,5 @@
 //! run one at a time (`--test-threads=1`), as each drives several browsers.
 
 mod offline_visit;
+mod reports;
 mod support;

@@ -16,7 +16,8 @@ use crate::{
     issue::{IssueStatus, OpenIssue},
     order::sort_stably,
     policy::{
-        Horizon, ItemStatus, Offset, OrgPolicy, RuleStart, Targets, Trigger, WorkCalendar, agenda,
+        FollowUpRule, Horizon, ItemStatus, Offset, OrgPolicy, RuleStart, Targets, Trigger,
+        WorkCalendar, agenda,
     },
     time::{china, china_date},
     visit::{Channel, Satisfaction, VisitRecord},
@@ -164,10 +165,16 @@ impl Kpi {
 
     /// `66.7%` or `4.3`, or `—` when nothing was counted (integer arithmetic only).
     pub fn format(self, rate: Rate) -> String {
-        match self.value(rate) {
-            None => "—".into(),
-            Some(v) if self.is_score() => tenths(v),
-            Some(v) => format!("{}%", tenths(v)),
+        self.value(rate)
+            .map_or_else(|| "—".into(), |v| self.format_tenths(v))
+    }
+
+    /// A value in tenths written as this KPI's: `66.7%` or `4.3`.
+    pub fn format_tenths(self, v: u32) -> String {
+        if self.is_score() {
+            tenths(v)
+        } else {
+            format!("{}%", tenths(v))
         }
     }
 
@@ -175,7 +182,7 @@ impl Kpi {
     pub fn format_target(self, target: u32) -> String {
         if self.is_score() {
             tenths(target)
-        } else if target % 10 == 0 {
+        } else if target.is_multiple_of(10) {
             format!("{}%", target / 10)
         } else {
             format!("{}%", tenths(target))
@@ -417,6 +424,7 @@ pub struct KpiLedger<'a> {
     calendar: WorkCalendar,
     targets: Targets,
     rules: Vec<String>,
+    repair_rules: bool,
     now: NaiveDateTime,
 }
 
@@ -452,20 +460,13 @@ impl<'a> KpiLedger<'a> {
             .items_unordered()
             .iter()
             .filter_map(|item| {
-                let rule = item.follow_up_rule();
                 Some(ItemLine {
                     customer: item.customer.id,
                     technician: *owner.get(&item.customer.id)?,
                     rule: item.rule_index,
                     due: item.due(),
                     status: item.status,
-                    repair: rule.channel == Some(Channel::OnSite)
-                        && matches!(
-                            rule.start,
-                            RuleStart::Event(
-                                Trigger::FaultReported | Trigger::EmergencyFaultReported
-                            )
-                        ),
+                    repair: is_repair(item.follow_up_rule()),
                 })
             })
             .collect();
@@ -485,6 +486,7 @@ impl<'a> KpiLedger<'a> {
             calendar: policy.calendar.clone(),
             targets: profile.targets.clone(),
             rules: profile.rules.iter().map(|r| r.id.clone()).collect(),
+            repair_rules: profile.rules.iter().any(is_repair),
             now: local(now),
         }
     }
@@ -499,6 +501,12 @@ impl<'a> KpiLedger<'a> {
     /// The clock a complaint is closed within to count as handled on time.
     pub fn complaint_clock(&self) -> Offset {
         self.complaint_clock
+    }
+
+    /// Whether the policy has a rule for attending a fault on site, which 维修及时率 counts;
+    /// without one there is nothing to count it on.
+    pub fn counts_repairs(&self) -> bool {
+        self.repair_rules
     }
 
     /// The targets the figures are held to.
@@ -679,6 +687,15 @@ impl<'a> KpiLedger<'a> {
             })
             .collect()
     }
+}
+
+/// A rule attending a reported fault on site (003 §五: 到达现场维修).
+fn is_repair(rule: &FollowUpRule) -> bool {
+    rule.channel == Some(Channel::OnSite)
+        && matches!(
+            rule.start,
+            RuleStart::Event(Trigger::FaultReported | Trigger::EmergencyFaultReported)
+        )
 }
 
 fn visit_counted(v: &VisitRecord, on: NaiveDate, hit: bool, weight: u32) -> Counted {

@@ -410,10 +410,12 @@ fn the_complaint_clock_is_the_targets_else_the_complaint_rule_else_72_hours() {
         profile: crate::policy::builtin("skeleton").unwrap(),
         calendar: WorkCalendar::china(),
     };
-    assert_eq!(
-        KpiLedger::new(&general, org.records(), now).complaint_clock(),
-        DEFAULT_COMPLAINT_CLOCK
-    );
+    let skeleton = KpiLedger::new(&general, org.records(), now);
+    assert_eq!(skeleton.complaint_clock(), DEFAULT_COMPLAINT_CLOCK);
+    // skeleton has no rule for attending a fault on site: no 维修及时率 to count on.
+    assert!(!skeleton.counts_repairs());
+    assert!(KpiLedger::new(&service_plan, org.records(), now).counts_repairs());
+    assert!(KpiLedger::new(&policy(), org.records(), now).counts_repairs());
 }
 
 #[test]
