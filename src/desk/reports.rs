@@ -233,10 +233,13 @@ fn PeriodPicker(
                     aria-pressed=move || (period.get().kind() == kind).to_string()
                     data-testid=format!("period-{}", kind_code(kind))
                     on:click=move |_| {
+                        // The new period holds the old one's last day (or today, if sooner):
+                        // from this month to its current week, from a past month to its last.
                         period.update(|p| {
+                            let anchor = p.last().min(china_date(Utc::now()));
                             *p = match kind {
                                 PeriodKind::Range => Period::range(p.first(), p.last()),
-                                _ => Period::of(kind, p.first()),
+                                _ => Period::of(kind, anchor),
                             }
                         })
                     }

@@ -21,10 +21,14 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
         desk.goto(&format!("{base}/desk/")).await?;
         app_ready(&desk).await?;
         login(&desk, "manager").await?;
+        // Once the pull has brought the organisation's data, the KPIs the demo's customers and
+        // visits feed have a status against their targets.
         wait_until(
             &desk,
-            "the report shows its eight KPI cards",
-            "return document.querySelectorAll('[data-testid=kpi-card]').length === 8",
+            "the report shows its eight KPI cards, those with data judged",
+            "const cards = [...document.querySelectorAll('[data-testid=kpi-card]')]; \
+             const judged = k => cards.some(c => c.dataset.kpi === k && c.dataset.status !== 'none'); \
+             return cards.length === 8 && ['visit_completion', 'satisfaction', 'contact_success'].every(judged)",
         )
         .await?;
         // Every card: a value, numerator / denominator, a definition, a status in words and
@@ -58,7 +62,7 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
                 assert_eq!(c["colour"], json!(expected), "{c}");
             }
         }
-        assert!(judged >= 4, "the demo's visits, items and complaints give most KPIs a status: {cards:?}");
+        assert!(judged >= 3, "the demo's items and visits give their KPIs a status: {cards:?}");
         screenshot(&desk, &work, "1-report-zh-1366").await?;
 
         // The records behind a KPI: as many rows as its denominator.
@@ -84,12 +88,16 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
         desk.find(Locator::Css("[data-testid=period-prev]")).await?.click().await?;
         wait_until(&desk, "the previous month shows", &format!(
             "return document.querySelector('[data-testid=period-label]').textContent !== {}", json!(this_month))).await?;
+        desk.find(Locator::Css("[data-testid=period-next]")).await?.click().await?;
+        wait_until(&desk, "this month again", &format!(
+            "return document.querySelector('[data-testid=period-label]').textContent === {}", json!(this_month))).await?;
         desk.find(Locator::Css("[data-testid=period-week]")).await?.click().await?;
         wait_until(&desk, "a week shows", "return document.querySelector('[data-testid=period-label]').textContent.includes('周')").await?;
         screenshot(&desk, &work, "3-week").await?;
         desk.find(Locator::Css("[data-testid=period-month]")).await?.click().await?;
-        desk.find(Locator::Css("[data-testid=period-next]")).await?.click().await?;
-        wait_until(&desk, "this month again", &format!(
+        wait_until(&desk, "a month shows", "return !document.querySelector('[data-testid=period-label]').textContent.includes('周')").await?;
+        desk.find(Locator::Css("[data-testid=period-today]")).await?.click().await?;
+        wait_until(&desk, "the current month again", &format!(
             "return document.querySelector('[data-testid=period-label]').textContent === {}", json!(this_month))).await?;
         assert_eq!(desk.find_all(Locator::Css("[data-testid=kpi-card]")).await?.len(), 8);
 
