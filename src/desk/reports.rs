@@ -150,10 +150,10 @@ pub fn ReportsPage() -> impl IntoView {
                     <header class="report-head">
                         <h1>{x.title}" · "<span data-testid="period-label">{label.clone()}</span></h1>
                         <p class="report-meta" data-testid="report-meta">
-                            <span>{x.organisation}"："{org.clone()}</span>
-                            <span>{x.period}"："{label}</span>
-                            <span>{x.made_at}"："{made.clone()}</span>
-                            <span>{x.policy}"："{policy.profile.name.clone()}</span>
+                            <span>{x.organisation}{x.colon}{org.clone()}</span>
+                            <span>{x.period}{x.colon}{label}</span>
+                            <span>{x.made_at}{x.colon}{made.clone()}</span>
+                            <span>{x.policy}{x.colon}{policy.profile.name.clone()}</span>
                         </p>
                     </header>
                     <PeriodPicker period=period/>

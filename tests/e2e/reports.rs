@@ -87,18 +87,18 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
         let this_month = label(desk.clone()).await?;
         desk.find(Locator::Css("[data-testid=period-prev]")).await?.click().await?;
         wait_until(&desk, "the previous month shows", &format!(
-            "return document.querySelector('[data-testid=period-label]').textContent !== {}", json!(this_month))).await?;
+            "return document.querySelector('[data-testid=period-label]')?.textContent !== {}", json!(this_month))).await?;
         desk.find(Locator::Css("[data-testid=period-next]")).await?.click().await?;
         wait_until(&desk, "this month again", &format!(
-            "return document.querySelector('[data-testid=period-label]').textContent === {}", json!(this_month))).await?;
+            "return document.querySelector('[data-testid=period-label]')?.textContent === {}", json!(this_month))).await?;
         desk.find(Locator::Css("[data-testid=period-week]")).await?.click().await?;
-        wait_until(&desk, "a week shows", "return document.querySelector('[data-testid=period-label]').textContent.includes('周')").await?;
+        wait_until(&desk, "a week shows", "return document.querySelector('[data-testid=period-label]')?.textContent?.includes('周')").await?;
         screenshot(&desk, &work, "3-week").await?;
         desk.find(Locator::Css("[data-testid=period-month]")).await?.click().await?;
-        wait_until(&desk, "a month shows", "return !document.querySelector('[data-testid=period-label]').textContent.includes('周')").await?;
+        wait_until(&desk, "a month shows", "return !document.querySelector('[data-testid=period-label]')?.textContent?.includes('周')").await?;
         desk.find(Locator::Css("[data-testid=period-today]")).await?.click().await?;
         wait_until(&desk, "the current month again", &format!(
-            "return document.querySelector('[data-testid=period-label]').textContent === {}", json!(this_month))).await?;
+            "return document.querySelector('[data-testid=period-label]')?.textContent === {}", json!(this_month))).await?;
         assert_eq!(desk.find_all(Locator::Css("[data-testid=kpi-card]")).await?.len(), 8);
 
         // The CSV: the Blob the page hands to the download, read back in the page.
@@ -156,12 +156,12 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
 
         // English, and a smaller laptop.
         desk.find(Locator::Css("#lang-switch")).await?.click().await?;
-        wait_until(&desk, "the report in English", "return document.querySelector('[data-testid=kpi-card] .label').textContent === 'Visit completion'").await?;
+        wait_until(&desk, "the report in English", "return document.querySelector('[data-testid=kpi-card] .label')?.textContent === 'Visit completion'").await?;
         screenshot(&desk, &work, "5-report-en-1366").await?;
         desk.set_window_size(1024, 768).await?;
         screenshot(&desk, &work, "6-report-en-1024").await?;
         desk.find(Locator::Css("#lang-switch")).await?.click().await?;
-        wait_until(&desk, "the report in Chinese", "return document.querySelector('[data-testid=kpi-card] .label').textContent === '回访完成率'").await?;
+        wait_until(&desk, "the report in Chinese", "return document.querySelector('[data-testid=kpi-card] .label')?.textContent === '回访完成率'").await?;
         screenshot(&desk, &work, "7-report-zh-1024").await?;
         desk.execute("window.scrollTo(0, document.body.scrollHeight / 2)", vec![]).await?;
         screenshot(&desk, &work, "8-report-zh-1024-tables").await?;

@@ -12,6 +12,7 @@ use crate::i18n::Lang;
 pub(super) struct ReportTexts {
     pub(super) lang: Lang,
     pub(super) title: &'static str,
+    pub(super) colon: &'static str,
     pub(super) organisation: &'static str,
     pub(super) period: &'static str,
     pub(super) made_at: &'static str,
@@ -77,6 +78,7 @@ pub(super) struct ReportTexts {
 pub(super) const ZH: ReportTexts = ReportTexts {
     lang: Lang::ZhCn,
     title: "回访报表",
+    colon: "：",
     organisation: "机构",
     period: "统计周期",
     made_at: "生成时间",
@@ -158,6 +160,7 @@ pub(super) const ZH: ReportTexts = ReportTexts {
 pub(super) const EN: ReportTexts = ReportTexts {
     lang: Lang::En,
     title: "Visit report",
+    colon: ": ",
     organisation: "Organisation",
     period: "Period",
     made_at: "Made",
