@@ -77,6 +77,11 @@ async fn the_manager_reads_exports_and_prints_the_kpi_report() -> Result<()> {
         let denominator: usize = counts.split(" / ").nth(1).and_then(|d| d.split(' ').next()).and_then(|d| d.parse().ok()).ok_or("bad counts")?;
         assert_eq!(rows, denominator.min(200), "{counts}");
         screenshot(&desk, &work, "2-behind-on-time").await?;
+        let techs = desk.find_all(Locator::Css("[data-testid=tech-row]")).await?;
+        assert!(techs.len() >= 2, "a row per demo technician");
+        desk.execute("document.querySelector('[data-testid=tech-row]').scrollIntoView({ block: 'center' })", vec![]).await?;
+        screenshot(&desk, &work, "2b-technicians").await?;
+        desk.execute("window.scrollTo(0, 0)", vec![]).await?;
 
         // Another period and back.
         let label = |c: Client| async move {
