@@ -1,5 +1,5 @@
 //! The desk, for managers, the service desk and administrators on laptops (also usable on a
-//! tablet): the monthly report, customers (search, filter, create, edit, reassign one or many,
+//! tablet): the KPI report, customers (search, filter, create, edit, reassign one or many,
 //! import from CSV, events, complaints), complaints, the follow-up policy (see it in words, try
 //! another, adopt it), sync (with what the server refused and the edit conflicts), and people
 //! (online actions). It reads the organisation's data from IndexedDB through the same pull
@@ -13,6 +13,7 @@ pub mod import;
 pub mod people;
 pub mod policy;
 pub mod refused;
+pub mod reports;
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -22,7 +23,7 @@ use leptos_router::{
 
 use crate::{
     components::{header::Header, status_bar::StatusBar},
-    pages::{login::LoginPage, password::PasswordPage, reports::ReportsPage},
+    pages::{login::LoginPage, password::PasswordPage},
     state::{self, app_state},
 };
 
@@ -88,7 +89,7 @@ fn Home(page: Page) -> impl IntoView {
             }
             .into_any(),
             Some(_) => match page {
-                Page::Reports => view! { <ReportsPage/> }.into_any(),
+                Page::Reports => view! { <reports::ReportsPage/> }.into_any(),
                 Page::Customers => view! { <customers::CustomersPage/> }.into_any(),
                 Page::Import => view! { <import::ImportPage/> }.into_any(),
                 Page::NewCustomer | Page::Customer => {

@@ -4,7 +4,6 @@ pub mod agenda;
 pub mod customer;
 pub mod login;
 pub mod password;
-pub mod reports;
 pub mod sync_status;
 pub mod visit_form;
 

@@ -104,6 +104,7 @@ async fn a_long_agenda_shows_a_page_of_cards_and_more_on_request() {
         name: "分页测试".into(),
         call_windows: vec!["09:00-11:00".into(), "15:00-17:00".into()],
         rules: vec![rule("首次回访", "1 day"), rule("购后1个月回访", "1 month")],
+        targets: Default::default(),
     };
     let calendar = CalendarSpec {
         years: vec![],

@@ -287,6 +287,7 @@ fn policy(name: &str) -> PolicyBundle {
                 source: "000 §B".into(),
                 ..RuleSpec::default()
             }],
+            targets: Default::default(),
         },
         CalendarSpec {
             years: vec![2026],

@@ -9,4 +9,5 @@ mod import;
 mod offline_visit;
 mod people;
 mod policy;
+mod reports;
 mod support;

@@ -1,5 +1,14 @@
-//! KPI formulas, exactly as the policies write them (004 §七), counted on the policy engine's
-//! agenda, so a report and a technician's agenda agree on what was due.
+//! KPI formulas, exactly as the policies write them (004 §七, 003 §八), counted on the policy
+//! engine's agenda, so a report and a technician's agenda agree on what was due: the whole set
+//! for any period and cut (`set`, `period`), its export (`csv`), and the monthly per-technician
+//! figures the server's report sends (`monthly_kpis`).
+
+pub mod csv;
+pub mod period;
+pub mod set;
+
+pub use period::{Period, PeriodKind};
+pub use set::{Counted, Cut, Kpi, KpiFigure, KpiLedger, Record, Records, TargetStatus, Unit};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use rustc_hash::FxHashMap;

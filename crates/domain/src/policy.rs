@@ -19,6 +19,7 @@ pub mod profile;
 pub mod rule;
 #[doc(hidden)]
 pub mod synthetic;
+pub mod targets;
 pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
@@ -34,6 +35,7 @@ pub use org::OrgPolicy;
 pub use profile::{BUILTIN_PROFILES, builtin, builtin_description, builtin_spec};
 pub use profile::{CallTime, ConditionSpec, PolicyProfile, ProfileSpec, RuleSpec};
 pub use rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus};
+pub use targets::{Targets, TargetsSpec};
 pub use trigger::{
     CustomerFacts, LifecycleEvent, NotCompletedReason, Outcome, Trigger, VisitFact, from_customer,
 };

@@ -1036,6 +1036,7 @@ mod tests {
             rules: (priorities.iter().enumerate())
                 .map(|(n, &p)| rule(format!("r{n}"), p))
                 .collect(),
+            targets: Default::default(),
         };
         PolicyProfile::from_spec("test.toml", spec).expect("a valid profile")
     }

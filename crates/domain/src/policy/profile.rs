@@ -12,6 +12,7 @@ use super::{
     error::PolicyError,
     offset::{Offset, OffsetUnit},
     rule::{Condition, FollowUpRule, RuleStart, VisitLevel, WarrantyStatus},
+    targets::{Targets, TargetsSpec},
     trigger::Trigger,
 };
 use crate::{time::china, visit::Channel};
@@ -139,6 +140,8 @@ pub struct PolicyProfile {
     pub call_windows: Vec<(NaiveTime, NaiveTime)>,
     /// The rules, in file order.
     pub rules: Vec<FollowUpRule>,
+    /// The KPI targets (the catalogue's defaults where the file sets none).
+    pub targets: Targets,
 }
 
 /// A profile as written (TOML file) or sent (sync), before validation. 策略原文
@@ -155,6 +158,10 @@ pub struct ProfileSpec {
     /// The rules, `[[rule]]` in TOML.
     #[serde(default, rename = "rule")]
     pub rules: Vec<RuleSpec>,
+    /// KPI targets, `[targets]` in TOML; absent when none is set, so profiles without one
+    /// keep their form (and their fingerprint) on the wire.
+    #[serde(default, skip_serializing_if = "TargetsSpec::is_empty")]
+    pub targets: TargetsSpec,
 }
 
 /// One rule as written, before validation (see [`FollowUpRule`] for the meaning).
@@ -461,10 +468,12 @@ impl PolicyProfile {
             });
         }
         check_sequences(&rules).map_err(|(rule, p)| err(Some(&rule), p))?;
+        let targets = Targets::from_spec(&raw.targets).map_err(|p| err(None, p))?;
         Ok(PolicyProfile {
             name: raw.name,
             call_windows,
             rules,
+            targets,
         })
     }
 
@@ -548,6 +557,7 @@ mod tests {
                 "10:00-11:30".into(),
             ],
             rules: Vec::new(),
+            targets: TargetsSpec::default(),
         };
         let profile = PolicyProfile::from_spec("t", spec).unwrap();
         let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
@@ -574,6 +584,7 @@ mod tests {
                 name: "无".into(),
                 call_windows: Vec::new(),
                 rules: Vec::new(),
+                targets: TargetsSpec::default(),
             },
         )
         .unwrap();
