@@ -314,7 +314,7 @@ pub fn PolicyPage() -> impl IntoView {
                     shown.set(PAGE);
                     proposal.set(Some(Proposal {
                         label: bundle.profile.name.clone(),
-                        bundle,
+                        bundle: *bundle,
                         choice: AdoptPolicy::File(text),
                     }));
                 }

@@ -190,7 +190,7 @@ pub async fn adopt(
         AdoptPolicy::File(text) => {
             let file = PolicyFile { toml: text.clone() };
             let bundle = match file.check(WorkCalendar::china().to_spec()) {
-                PolicyCheck::Valid(bundle) => bundle,
+                PolicyCheck::Valid(bundle) => *bundle,
                 PolicyCheck::Invalid(problem) => return Err(AdoptError::Invalid(problem)),
             };
             let policy = bundle
