@@ -82,6 +82,8 @@ pub struct Texts {
     pub never: &'static str,
     pub sync_now: &'static str,
     pub syncing: &'static str,
+    /// Before a first sync's count of records stored so far, "N / total".
+    pub sync_progress: &'static str,
     pub nav_agenda: &'static str,
     pub nav_reports: &'static str,
     pub nav_sync: &'static str,

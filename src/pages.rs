@@ -11,7 +11,7 @@ use std::cell::OnceCell;
 
 use leptos::prelude::*;
 use revisit_domain::{
-    Customer, VisitRecord,
+    Customer, CustomerId, VisitRecord,
     complaint::Complaint,
     event::{CustomerEvent, recorded_input, recorded_lifecycle},
     policy::{LifecycleEvent, OrgPolicy, PolicyError, PreparedInput},
@@ -76,6 +76,39 @@ pub fn stored_data(state: AppState, signatures: bool) -> LocalResource<Result<St
                 visits: db.visits(signatures).await.map_err(|e| e.to_string())?,
                 events: db.events().await.map_err(|e| e.to_string())?,
                 complaints: db.complaints().await.map_err(|e| e.to_string())?,
+                users: db.users().await.map_err(|e| e.to_string())?,
+                policy: db.policy().await.map_err(|e| e.to_string())?,
+                engine_input: OnceCell::new(),
+            })
+        }
+    })
+}
+
+/// Loads what one customer's page shows, again whenever stored data changes: customer `id()`
+/// and their own records (visits with their signatures), read through the stores' customer
+/// index rather than every record on the device; the organisation's users and policy.
+pub fn customer_data(
+    state: AppState,
+    id: impl Fn() -> Option<CustomerId> + 'static,
+) -> LocalResource<Result<Stored, String>> {
+    LocalResource::new(move || {
+        state.revision.track();
+        let id = id();
+        async move {
+            let db = storage::app_db().await.map_err(|e| e.to_string())?;
+            let Some(id) = id else {
+                return Ok(Stored::default());
+            };
+            Ok(Stored {
+                customers: db
+                    .customer(id)
+                    .await
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .collect(),
+                visits: db.visits_of(id).await.map_err(|e| e.to_string())?,
+                events: db.events_of(id).await.map_err(|e| e.to_string())?,
+                complaints: db.complaints_of(id).await.map_err(|e| e.to_string())?,
                 users: db.users().await.map_err(|e| e.to_string())?,
                 policy: db.policy().await.map_err(|e| e.to_string())?,
                 engine_input: OnceCell::new(),

@@ -8,11 +8,13 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use crate::{
     i18n::Lang,
     storage::{self, meta},
-    sync::{self, Session, SyncError},
+    sync::{self, PullProgress, Session, SyncError},
 };
 
 /// How often sync runs by itself while the app is open.
 const SYNC_EVERY: Duration = Duration::from_secs(15);
+/// During a first sync, pages show what has arrived at most this often (milliseconds).
+const PARTIAL_RELOAD_EVERY_MS: f64 = 5_000.0;
 /// Where the chosen language is kept (a preference, not data: localStorage is enough).
 const LANG_KEY: &str = "revisit.lang";
 
@@ -35,6 +37,8 @@ pub struct AppState {
     pub last_sync: RwSignal<Option<String>>,
     /// A sync run is in progress.
     pub syncing: RwSignal<bool>,
+    /// How far a pull from the start (a first sync) has come, while it runs.
+    pub progress: RwSignal<Option<PullProgress>>,
     /// Bumped whenever stored data changes, so pages reload it.
     pub revision: RwSignal<u64>,
     /// An error to show in the banner.
@@ -60,6 +64,7 @@ impl AppState {
             pending: RwSignal::new(0),
             last_sync: RwSignal::new(None),
             syncing: RwSignal::new(false),
+            progress: RwSignal::new(None),
             revision: RwSignal::new(0),
             error: RwSignal::new(None),
             minute: RwSignal::new(minute_now()),
@@ -113,10 +118,25 @@ impl AppState {
         }
         self.syncing.set(true);
         spawn_local(async move {
+            // A first sync shows what it has stored so far: pages reload after its first page
+            // and then every few seconds (each reload reads the whole store again), not after
+            // each of hundreds of pages.
+            let mut shown_at: Option<f64> = None;
+            let mut on_page = |p: PullProgress| {
+                self.progress.set(Some(p));
+                let now = js_sys::Date::now();
+                if shown_at.is_none_or(|at| now - at >= PARTIAL_RELOAD_EVERY_MS) {
+                    shown_at = Some(now);
+                    self.revision.update(|r| *r += 1);
+                }
+            };
             let result = match storage::app_db().await {
-                Ok(db) => sync::sync_once(&db, &session).await.map(|r| (db, r)),
+                Ok(db) => sync::sync_once(&db, &session, &mut on_page)
+                    .await
+                    .map(|r| (db, r)),
                 Err(e) => Err(SyncError::Storage(e)),
             };
+            self.progress.set(None);
             match result {
                 Ok((db, report)) => {
                     self.reachable.set(true);

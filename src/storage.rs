@@ -1,4 +1,5 @@
-//! The only code that touches IndexedDB: opening with versioned upgrades, and one module per store.
+//! The only code that touches IndexedDB: opening with versioned upgrades (`schema`), and one
+//! module per store.
 //!
 //! Every write that must not be half-done (a visit and its outbox entry; pulled rows and
 //! their cursor) happens in one readwrite transaction, and no network call is ever awaited
@@ -9,19 +10,20 @@ pub mod customers;
 pub mod meta;
 pub mod outbox;
 pub mod records;
+mod schema;
 pub mod users;
 pub mod visits;
 
 use std::{cell::RefCell, rc::Rc};
 
+use revisit_domain::CustomerId;
+
 use indexed_db_futures::{
-    KeyPath, database::Database, prelude::*, transaction::Transaction, transaction::TransactionMode,
+    database::Database, prelude::*, transaction::Transaction, transaction::TransactionMode,
 };
 
 /// The app's database name.
 pub const DB_NAME: &str = "revisit";
-/// The schema version; each bump adds an arm in [`upgrade`].
-const DB_VERSION: u32 = 3;
 
 pub(crate) const CUSTOMERS: &str = "customers";
 pub(crate) const VISITS: &str = "visits";
@@ -47,6 +49,8 @@ pub(crate) const VERSIONS: &str = "versions";
 pub(crate) const PULLED: [&str; 8] = [
     CUSTOMERS, VISITS, SIGNED, EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS,
 ];
+/// The index, on each store of a customer's own records, of their `customer_id` (version 4).
+pub(crate) const BY_CUSTOMER: &str = "by_customer";
 
 /// A storage failure, worded for the person using the app (quota, blocked, corrupt data…).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -77,12 +81,9 @@ pub struct Storage {
 impl Storage {
     /// Opens (creating or upgrading) the database called `name`.
     pub async fn open(name: &str) -> Result<Storage> {
+        schema::prepare(name).await?;
         let db = Database::open(name)
-            .with_version(DB_VERSION)
-            .with_on_upgrade_needed(|event, db| {
-                let old = event.old_version() as u32;
-                upgrade(&db, old)
-            })
+            .with_version(schema::DB_VERSION)
             .await?;
         Ok(Storage { db })
     }
@@ -108,51 +109,37 @@ impl Storage {
         Ok(records.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// The records of `store` that belong to customer `id`, through its [`BY_CUSTOMER`]
+    /// index, in the order of their ids.
+    pub(crate) async fn of_customer<T: serde::de::DeserializeOwned>(
+        &self,
+        store: &str,
+        id: CustomerId,
+    ) -> Result<Vec<T>> {
+        let tx = self.read(&[store])?;
+        of_customer_in(&tx, store, id).await
+    }
+
     /// Closes the connection (tests delete their databases afterwards).
     pub fn close(self) {
         self.db.close();
     }
 }
 
-fn upgrade(db: &Database, old: u32) -> indexed_db_futures::Result<()> {
-    if old < 1 {
-        for (name, key) in [
-            (CUSTOMERS, "id"),
-            (VISITS, "id"),
-            (USERS, "id"),
-            (OUTBOX, "seq"),
-            (REJECTED, "seq"),
-            (META, "key"),
-        ] {
-            db.create_object_store(name)
-                .with_key_path(KeyPath::One(key))
-                .build()?;
-        }
-    }
-    if old < 2 {
-        // Records stored before keep their signature in `visits`, and are read as they are.
-        db.create_object_store(SIGNED)
-            .with_key_path(KeyPath::One("id"))
-            .build()?;
-    }
-    if old < 3 {
-        // Customers stored before carried their complaints inside (now records of their own):
-        // the store starts empty, and the new cursor key (`meta::CURSOR`) pulls everything
-        // again. Visits stay (create-only, and unsynced ones are among them), so does the
-        // outbox, the device id and its seq.
-        if old >= 1 {
-            db.delete_object_store(CUSTOMERS)?;
-            db.create_object_store(CUSTOMERS)
-                .with_key_path(KeyPath::One("id"))
-                .build()?;
-        }
-        for name in [EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS] {
-            db.create_object_store(name)
-                .with_key_path(KeyPath::One("id"))
-                .build()?;
-        }
-    }
-    Ok(())
+/// [`Storage::of_customer`] within `tx`.
+pub(crate) async fn of_customer_in<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    store: &str,
+    id: CustomerId,
+) -> Result<Vec<T>> {
+    let records = tx
+        .object_store(store)?
+        .index(BY_CUSTOMER)?
+        .get_all()
+        .with_query::<String, _>(id.to_string())
+        .serde()?
+        .await?;
+    Ok(records.collect::<std::result::Result<_, _>>()?)
 }
 
 thread_local! {

@@ -209,12 +209,27 @@ pub async fn adopt_policy(
     .await
 }
 
-/// One full sync: push the outbox, then pull, until both sides are level.
-pub async fn sync_once(db: &Storage, session: &Session) -> Result<SyncReport, SyncError> {
+/// How far a pull from the start (a first sync, or one after a reset) has come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PullProgress {
+    /// Changes stored so far in this run.
+    pub received: u64,
+    /// All the changes this run has to store, as the server counted them at its first page.
+    pub total: u64,
+}
+
+/// One full sync: push the outbox, then pull, until both sides are level. A pull from the
+/// start calls `on_page` after each page it stores, so a first sync can show its progress and
+/// its data before the end.
+pub async fn sync_once(
+    db: &Storage,
+    session: &Session,
+    on_page: &mut dyn FnMut(PullProgress),
+) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     for _ in 0..MAX_ROUNDS {
         report.pushed += push_all(db, session).await?;
-        let (pulled, new_policy) = pull_all(db, session).await?;
+        let (pulled, new_policy) = pull_all(db, session, on_page).await?;
         report.pulled += pulled;
         report.new_policy |= new_policy;
         if db.outbox_len().await? == 0 {
@@ -283,8 +298,12 @@ async fn push_all(db: &Storage, session: &Session) -> Result<usize, SyncError> {
 }
 
 /// Pulls until the server has nothing more: how many changes were stored, and whether a new
-/// policy was.
-async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), SyncError> {
+/// policy was. A pull from the start reports its progress to `on_page` after each page.
+async fn pull_all(
+    db: &Storage,
+    session: &Session,
+    on_page: &mut dyn FnMut(PullProgress),
+) -> Result<(usize, bool), SyncError> {
     let mut cursor: u64 = db.meta(crate::storage::meta::CURSOR).await?.unwrap_or(0);
     // The policy this device holds: the server sends the organisation's only when it differs.
     let mut held = db.policy().await?.map(|p| p.fingerprint);
@@ -292,8 +311,14 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), Sync
     let mut pulled = 0;
     let mut reset = false;
     let mut new_policy = false;
+    // From the start, the first page asks how many changes follow it (one count on the
+    // server), so the person sees how far the first sync has come.
+    let mut progress: Option<PullProgress> = None;
     loop {
         let mut url = format!("/api/sync/pull?cursor={cursor}&limit={MAX_CHANGES_PER_PULL}");
+        if cursor == 0 {
+            url.push_str("&count=true");
+        }
         if let Some(fingerprint) = &held {
             url.push_str("&policy=");
             url.push_str(&String::from(js_sys::encode_uri_component(fingerprint)));
@@ -308,6 +333,7 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), Sync
             reset = true;
             db.reset_pulled().await?;
             cursor = 0;
+            progress = None;
             continue;
         }
         // A policy is checked by the same domain code as the server's files before it is
@@ -326,6 +352,16 @@ async fn pull_all(db: &Storage, session: &Session) -> Result<(usize, bool), Sync
             new_policy = true;
         }
         pulled += page.changes.len();
+        if cursor == 0 {
+            progress = page.remaining.map(|remaining| PullProgress {
+                received: 0,
+                total: page.changes.len() as u64 + remaining,
+            });
+        }
+        if let Some(p) = progress.as_mut() {
+            p.received = (p.received + page.changes.len() as u64).min(p.total);
+            on_page(*p);
+        }
         cursor = page.cursor;
         if !page.has_more {
             break;

@@ -605,3 +605,124 @@ async fn an_edit_made_here_is_shown_at_once_and_queued_with_its_base() {
     );
     assert_eq!(db.outbox_len().await.unwrap(), 1);
 }
+
+/// A visit of customer `n`, signed.
+fn visit_of(n: u128) -> VisitRecord {
+    let mut v = visit(50);
+    v.customer_id = CustomerId(Uuid::from_u128(n));
+    v.seal()
+}
+
+/// A customer's page reads that customer's records through the stores' index: exactly theirs,
+/// signed visits with their signature, whatever else the device holds.
+#[wasm_bindgen_test]
+async fn a_customers_records_are_read_through_the_index_and_only_theirs() {
+    let db = fresh("by-customer").await;
+    let (mine, theirs) = (visit_of(5), visit_of(6));
+    let mut entities = vec![Entity::Customer(customer(5)), Entity::Customer(customer(6))];
+    entities.extend(records_of(5));
+    entities.extend(records_of(6));
+    // The same visit twice in one page is stored once, and the page still applies.
+    entities.extend([
+        Entity::Visit(mine.clone()),
+        Entity::Visit(theirs.clone()),
+        Entity::Visit(mine.clone()),
+    ]);
+    db.apply_changes(&numbered(entities, 1), 11, None)
+        .await
+        .unwrap();
+    let made_here = visit_of(5);
+    db.save_visit(&made_here).await.unwrap();
+
+    let five = CustomerId(Uuid::from_u128(5));
+    let mut expected = vec![mine, made_here];
+    expected.sort_by_key(|v| v.id);
+    assert_eq!(db.visits_of(five).await.unwrap(), expected);
+    assert!(expected.iter().all(|v| v.signature.is_some()));
+    let events = db.events_of(five).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].customer_id, five);
+    let complaints = db.complaints_of(five).await.unwrap();
+    assert_eq!(complaints.len(), 1);
+    assert_eq!(complaints[0].customer_id, five);
+    assert_eq!(db.visits(false).await.unwrap().len(), 3);
+    assert!(
+        db.visits_of(CustomerId(Uuid::from_u128(99)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A database of version 3 (no customer index) opens as version 4 with the records already
+/// stored indexed, and nothing lost.
+#[wasm_bindgen_test]
+async fn a_version_3_database_indexes_the_records_it_already_holds() {
+    use indexed_db_futures::{KeyPath, database::Database, prelude::*};
+    let name = format!("test-v3-{}", Uuid::now_v7());
+    let signed = visit_of(5);
+    let complaint = match records_of(5).remove(0) {
+        Entity::Complaint(c) => c,
+        _ => unreachable!(),
+    };
+    {
+        let db = Database::open(&name)
+            .with_version(3u32)
+            .with_on_upgrade_needed(|_, db| {
+                for (store, key) in [
+                    ("customers", "id"),
+                    ("visits", "id"),
+                    ("users", "id"),
+                    ("outbox", "seq"),
+                    ("rejected", "seq"),
+                    ("meta", "key"),
+                    ("signed", "id"),
+                    ("events", "id"),
+                    ("complaints", "id"),
+                    ("issues", "id"),
+                    ("reviews", "id"),
+                    ("versions", "id"),
+                ] {
+                    db.create_object_store(store)
+                        .with_key_path(KeyPath::One(key))
+                        .build()?;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        let tx = db
+            .transaction(["visits", "signed", "complaints"])
+            .with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let mut unsigned = signed.clone();
+        unsigned.signature = None;
+        tx.object_store("signed")
+            .unwrap()
+            .add(&signed)
+            .serde()
+            .unwrap();
+        tx.object_store("visits")
+            .unwrap()
+            .add(&unsigned)
+            .serde()
+            .unwrap();
+        tx.object_store("complaints")
+            .unwrap()
+            .add(&complaint)
+            .serde()
+            .unwrap();
+        tx.commit().await.unwrap();
+        db.close();
+    }
+    let db = Storage::open(&name).await.expect("upgraded to version 4");
+    let five = CustomerId(Uuid::from_u128(5));
+    assert_eq!(db.visits_of(five).await.unwrap(), vec![signed.clone()]);
+    assert_eq!(db.complaints_of(five).await.unwrap(), vec![complaint]);
+    assert_eq!(db.visits(true).await.unwrap(), vec![signed]);
+    db.close();
+    // Opening again finds nothing left to upgrade.
+    let again = Storage::open(&name).await.expect("opened again");
+    assert_eq!(again.visits_of(five).await.unwrap().len(), 1);
+}

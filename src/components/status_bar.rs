@@ -23,6 +23,12 @@ pub fn StatusBar() -> impl IntoView {
                     {move || t().last_sync}" "
                     <span id="last-sync">{move || state.last_sync.get().unwrap_or_else(|| t().never.into())}</span>
                 </span>
+                {move || state.progress.get().map(|p| view! {
+                    <span class="sync-progress" id="sync-progress" role="status">
+                        {move || t().sync_progress}" "{p.received}" / "{p.total}
+                        <progress max=p.total.to_string() value=p.received.to_string()></progress>
+                    </span>
+                })}
                 <div class="spacer"></div>
                 <button id="sync-now" class="secondary" disabled=move || state.syncing.get() on:click=move |_| state.sync()>
                     {move || if state.syncing.get() { t().syncing } else { t().sync_now }}

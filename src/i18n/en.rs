@@ -28,6 +28,7 @@ pub(super) const TEXTS: Texts = Texts {
     never: "never",
     sync_now: "Sync",
     syncing: "Syncing…",
+    sync_progress: "Received",
     nav_agenda: "Today",
     nav_reports: "Reports",
     nav_sync: "Sync",

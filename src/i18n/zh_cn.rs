@@ -28,6 +28,7 @@ pub(super) const TEXTS: Texts = Texts {
     never: "从未",
     sync_now: "同步",
     syncing: "同步中…",
+    sync_progress: "已接收",
     nav_agenda: "今日回访",
     nav_reports: "回访报表",
     nav_sync: "同步状态",

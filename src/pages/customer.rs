@@ -13,7 +13,7 @@ use revisit_domain::{
 
 use crate::{
     components::visit_card::VisitCard,
-    pages::{show_stored, stored_data},
+    pages::{customer_data, show_stored},
     state::app_state,
 };
 
@@ -29,7 +29,7 @@ pub fn CustomerPage() -> impl IntoView {
             .get("id")
             .and_then(|s| CustomerId::from_str(&s).ok())
     };
-    let data = stored_data(state, true);
+    let data = customer_data(state, id);
     view! {
         <section>
             {show_stored(state, data, move |stored| {

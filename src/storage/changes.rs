@@ -9,19 +9,12 @@ use revisit_domain::{
     CustomerId,
     wire::{Change, Entity, PolicyBundle},
 };
-use serde::Deserialize;
 
 use super::{
-    COMPLAINTS, CUSTOMERS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result, SIGNED, Storage,
-    USERS, VERSIONS, VISITS, meta, outbox::OutboxEntry, records::Version, visits::add_visit,
+    BY_CUSTOMER, COMPLAINTS, CUSTOMERS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result,
+    SIGNED, Storage, USERS, VERSIONS, VISITS, meta, outbox::OutboxEntry, records::Version,
+    visits::add_visit,
 };
-
-/// The two fields a removal reads of any record of a customer; the rest is not decoded.
-#[derive(Deserialize)]
-struct Owner {
-    id: String,
-    customer_id: String,
-}
 
 impl Storage {
     /// Stores pulled changes, the cursor that follows them and the organisation's policy when
@@ -40,16 +33,29 @@ impl Storage {
         let mut stores = PULLED.to_vec();
         stores.extend([USERS, META, OUTBOX]);
         let tx = self.write(&stores)?;
+        let mut present = created_already_here(&tx, changes).await?;
         let mut pending: Option<HashSet<String>> = None;
         for change in changes {
-            if let Entity::Removed(removal) = &change.entity {
-                if pending.is_none() {
-                    pending = Some(outbox_records(&tx).await?);
+            match &change.entity {
+                Entity::Removed(removal) => {
+                    if pending.is_none() {
+                        pending = Some(outbox_records(&tx).await?);
+                    }
+                    let keep = pending.as_ref().expect("read above");
+                    remove_customer(&tx, removal.customer_id, keep).await?;
                 }
-                let keep = pending.as_ref().expect("read above");
-                remove_customer(&tx, removal.customer_id, keep).await?;
-            } else {
-                put_entity(&tx, &change.entity, Some(change.version)).await?;
+                // Create-only: one already here is left as it is (with its signature).
+                Entity::Visit(v) => {
+                    if present.insert(v.id.to_string()) {
+                        add_visit(&tx, v)?;
+                    }
+                }
+                Entity::Review(r) => {
+                    if present.insert(r.id.to_string()) {
+                        tx.object_store(REVIEWS)?.add(r).serde()?;
+                    }
+                }
+                entity => put_entity(&tx, entity, Some(change.version)).await?,
             }
         }
         meta::put_in(&tx, meta::CURSOR, &cursor)?;
@@ -146,6 +152,33 @@ pub(crate) async fn put_entity(
     Ok(())
 }
 
+/// The ids of the create-only records (visits, reviews) of `changes` already stored: every
+/// lookup is a key-only request, all sent before the first is awaited, so a page of a first
+/// sync costs one round of lookups rather than one awaited read (and decoding) per record.
+async fn created_already_here(tx: &Transaction<'_>, changes: &[Change]) -> Result<HashSet<String>> {
+    let mut lookups = Vec::new();
+    for change in changes {
+        let (store, id) = match &change.entity {
+            Entity::Visit(v) => (VISITS, v.id.to_string()),
+            Entity::Review(r) => (REVIEWS, r.id.to_string()),
+            _ => continue,
+        };
+        lookups.push(
+            tx.object_store(store)?
+                .get_key(id)
+                .with_key_type::<String>()
+                .primitive()?,
+        );
+    }
+    let mut present = HashSet::new();
+    for lookup in lookups {
+        if let Some(id) = lookup.await? {
+            present.insert(id);
+        }
+    }
+    Ok(present)
+}
+
 /// The ids of the records the outbox (and so this device) still has to send.
 async fn outbox_records(tx: &Transaction<'_>) -> Result<HashSet<String>> {
     let entries: Vec<OutboxEntry> = tx
@@ -175,27 +208,20 @@ async fn remove_customer(
         .delete(customer.as_str())
         .primitive()?;
     for store in [VISITS, EVENTS, COMPLAINTS, ISSUES, REVIEWS] {
-        let owners: Vec<Owner> = tx
+        let ids: Vec<String> = tx
             .object_store(store)?
-            .get_all()
+            .index(BY_CUSTOMER)?
+            .get_all_keys()
+            .with_query::<String, _>(customer.clone())
             .serde()?
             .await?
             .collect::<std::result::Result<_, _>>()?;
-        for owner in owners
-            .into_iter()
-            .filter(|o| o.customer_id == customer && !keep.contains(&o.id))
-        {
-            tx.object_store(store)?
-                .delete(owner.id.as_str())
-                .primitive()?;
+        for id in ids.into_iter().filter(|id| !keep.contains(id)) {
+            tx.object_store(store)?.delete(id.as_str()).primitive()?;
             if store == VISITS {
-                tx.object_store(SIGNED)?
-                    .delete(owner.id.as_str())
-                    .primitive()?;
+                tx.object_store(SIGNED)?.delete(id.as_str()).primitive()?;
             }
-            tx.object_store(VERSIONS)?
-                .delete(owner.id.as_str())
-                .primitive()?;
+            tx.object_store(VERSIONS)?.delete(id.as_str()).primitive()?;
         }
     }
     Ok(())

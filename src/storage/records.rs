@@ -46,14 +46,14 @@ impl Storage {
 
     /// The complaints of one customer, oldest first.
     pub async fn complaints_of(&self, customer: CustomerId) -> Result<Vec<Complaint>> {
-        let mut list: Vec<Complaint> = self
-            .complaints()
-            .await?
-            .into_iter()
-            .filter(|c| c.customer_id == customer)
-            .collect();
+        let mut list: Vec<Complaint> = self.of_customer(COMPLAINTS, customer).await?;
         list.sort_by_key(|c| c.received_at);
         Ok(list)
+    }
+
+    /// The lifecycle events of one customer.
+    pub async fn events_of(&self, customer: CustomerId) -> Result<Vec<CustomerEvent>> {
+        self.of_customer(EVENTS, customer).await
     }
 
     /// The server version of the record `id` as last pulled; 0 for one the server has not

@@ -4,11 +4,13 @@
 //! sync.
 
 use indexed_db_futures::{prelude::*, transaction::Transaction};
-use revisit_domain::{VisitRecord, wire::MutationOp};
+use revisit_domain::{CustomerId, VisitRecord, wire::MutationOp};
 use serde::Serialize;
 use wasm_bindgen::JsCast;
 
-use super::{META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS, outbox::queue_in};
+use super::{
+    META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS, of_customer_in, outbox::queue_in,
+};
 
 /// Adds `visit` to the stores of `tx`: whole to `signed` if it has a signature, and without it
 /// to `visits`. `add`, not `put`: an existing record is never overwritten.
@@ -52,6 +54,19 @@ impl Storage {
                 if let Ok(n) = visits.binary_search_by_key(&signed.id, |v| v.id) {
                     visits[n] = signed;
                 }
+            }
+        }
+        Ok(visits)
+    }
+
+    /// The visits of customer `id`, signed ones with their signature, in the order of their
+    /// ids: read through the stores' customer index, not every visit on the device.
+    pub async fn visits_of(&self, id: CustomerId) -> Result<Vec<VisitRecord>> {
+        let tx = self.read(&[VISITS, SIGNED])?;
+        let mut visits: Vec<VisitRecord> = of_customer_in(&tx, VISITS, id).await?;
+        for signed in of_customer_in::<VisitRecord>(&tx, SIGNED, id).await? {
+            if let Ok(n) = visits.binary_search_by_key(&signed.id, |v| v.id) {
+                visits[n] = signed;
             }
         }
         Ok(visits)
