@@ -5,14 +5,14 @@
 //! moves, for whom) before a manager adopts it. Listing, checking and adopting are online
 //! actions; the current rules and the trial work offline once a proposal is loaded.
 
-use chrono::{NaiveDateTime, NaiveTime, Utc};
+use chrono::{NaiveDateTime, Utc};
 use leptos::{prelude::*, task::spawn_local};
 use revisit_domain::{
     policy::{
         Change, Condition, FollowUpRule, Horizon, ItemChange, Offset, OffsetUnit, OrgPolicy,
         RuleStart, WarrantyStatus, diff,
     },
-    time::{date_text, minute_text},
+    time::due_text,
     wire::{AdoptPolicy, PolicyBundle, PolicyCheck, PolicyFileProblem, PolicyProfiles},
 };
 use wasm_bindgen::JsCast;
@@ -570,7 +570,7 @@ fn change_row(t: &Texts, tx: &PolicyTexts, stored: &Stored, c: &ItemChange) -> A
         Change::Vanishes => ("vanishes", tx.vanishes),
         Change::Moves => ("moves", tx.moves),
     };
-    let due = |d: Option<NaiveDateTime>| d.map_or_else(|| "—".to_owned(), when);
+    let due = |d: Option<NaiveDateTime>| d.map_or_else(|| "—".to_owned(), due_text);
     view! {
         <tr data-testid="diff-row" data-change=class>
             <td>{name}</td>
@@ -581,16 +581,6 @@ fn change_row(t: &Texts, tx: &PolicyTexts, stored: &Stored, c: &ItemChange) -> A
         </tr>
     }
     .into_any()
-}
-
-/// `2026-11-20`, or `2026-11-20 16:00` when the time matters (windows in hours).
-fn when(at: NaiveDateTime) -> String {
-    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
-    if at.time() == end_of_day {
-        date_text(at.date())
-    } else {
-        minute_text(at)
-    }
 }
 
 /// Every rule of `policy` in words, one row each.

@@ -1,12 +1,12 @@
 //! The technician's agenda: the policy engine run here over the customers and visits in
 //! IndexedDB under the organisation's policy, overdue first, each item explained.
 
-use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use revisit_domain::{
     Customer, Tier,
     policy::{AgendaEntry, CallTime, Horizon, ItemStatus, Lang, PolicyProfile},
-    time::{date_text, hh_mm, minute_text},
+    time::{due_text, hh_mm, minute_text},
 };
 
 use crate::{
@@ -155,7 +155,7 @@ fn more(t: &'static Texts, total: usize, shown: RwSignal<usize>) -> Option<AnyVi
 fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> AnyView {
     let status = status_code(item.status);
     let (due, deadline) = (item.due(), item.deadline());
-    let window = match (deadline != due).then(|| when(deadline)) {
+    let window = match (deadline != due).then(|| due_text(deadline)) {
         Some(deadline) => format!(" · {} {deadline}", t.deadline),
         None => String::new(),
     };
@@ -185,23 +185,13 @@ fn card(t: &'static Texts, lang: Lang, item: &AgendaEntry<'_>, c: &Customer) -> 
                         <span class="badge warn" data-testid="outside-calendar" title=t.outside_calendar_why>{t.outside_calendar}</span>
                     })}
                 </div>
-                <div class="window">{t.due_at}" "<strong>{when(due)}</strong>{window}</div>
+                <div class="window">{t.due_at}" "<strong>{due_text(due)}</strong>{window}</div>
                 <div class="meta">{format!("{} · {}", c.product, c.address)}</div>
                 <p class="why">{item.explain(lang)}</p>
             </a>
         </li>
     }
     .into_any()
-}
-
-/// `2026-11-20`, or `2026-11-20 16:00` when the time matters (windows in hours).
-fn when(at: NaiveDateTime) -> String {
-    let end_of_day = NaiveTime::from_hms_opt(23, 59, 59).expect("valid time");
-    if at.time() == end_of_day {
-        date_text(at.date())
-    } else {
-        minute_text(at)
-    }
 }
 
 /// The status as tests and styles name it.

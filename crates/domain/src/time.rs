@@ -53,6 +53,16 @@ pub fn minute_text(at: NaiveDateTime) -> String {
     format!("{} {}", date_text(at.date()), hh_mm(at.time()))
 }
 
+/// A due moment as the agenda and the policy page show it: `2026-07-20` when it is the end of
+/// that day (a window counted in days), `2026-07-20 16:00` when the time matters (in hours).
+pub fn due_text(at: NaiveDateTime) -> String {
+    if at.time() == NaiveTime::from_hms_opt(23, 59, 59).expect("valid time") {
+        date_text(at.date())
+    } else {
+        minute_text(at)
+    }
+}
+
 /// `2026-07-20` as a date: four-digit year, two-digit month and day, nothing else, in the
 /// plausible years ([`FIRST_YEAR`]..=[`LAST_YEAR`]).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
@@ -285,6 +295,21 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn a_due_moment_shows_its_time_only_when_it_is_not_the_end_of_the_day() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let end = day.and_hms_opt(23, 59, 59).unwrap();
+        assert_eq!(due_text(end), "2026-11-20");
+        assert_eq!(
+            due_text(day.and_hms_opt(16, 0, 0).unwrap()),
+            "2026-11-20 16:00"
+        );
+        assert_eq!(
+            due_text(day.and_hms_opt(23, 59, 0).unwrap()),
+            "2026-11-20 23:59"
+        );
+    }
 
     /// Seconds of the first and the last plausible instants (1970-01-01T00:00:00Z, and the
     /// last second of 2099 in China).
