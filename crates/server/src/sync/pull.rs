@@ -15,6 +15,9 @@ use crate::{
     json::ApiQuery,
 };
 
+/// How long a pull waits for SQLite's writer to note when its device was last heard from.
+const LAST_SEEN_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Which rows a user sees: the whole organisation (its removals aside), or a technician's
 /// customers, their removals and everyone's cards.
 #[derive(Clone, Copy)]
@@ -266,10 +269,14 @@ pub(super) async fn pull(
         None
     };
     tx.commit().await?;
-    // When the device was last heard from, for the desk. On SQLite only while the one writer
-    // connection is free: a pull never waits behind a push for this (the push notes it too).
+    // When the device was last heard from, for the desk. On SQLite the one writer connection
+    // is waited for briefly, not behind a long push (which notes the time itself): just after
+    // another write it is often still on its way back to the pool.
     let writer = match db.backend() {
-        Backend::Sqlite => db.write.try_acquire(),
+        Backend::Sqlite => tokio::time::timeout(LAST_SEEN_WAIT, db.write.acquire())
+            .await
+            .ok()
+            .transpose()?,
         Backend::Postgres => Some(db.write.acquire().await?),
     };
     if let Some(mut writer) = writer {
