@@ -16,7 +16,7 @@ use revisit_domain::{
     ids::{ComplaintId, EventId},
     policy::Trigger,
     problem::ProblemCategory,
-    time::{china, minute_text},
+    time::{china, minute_text, parse_date},
     wire::{Entity, MutationOp, Role},
 };
 use serde::{Deserialize, Serialize};
@@ -67,9 +67,10 @@ impl CustomerDraft {
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::from_str(text)
+            // The domain's parser, not chrono's (kilobytes of the bundle), in the plausible years.
+            parse_date(text)
                 .map(Some)
-                .map_err(|_| EditError::invalid(field, "not a date"))
+                .ok_or_else(|| EditError::invalid(field, "not a date"))
         };
         Ok(Customer {
             id,
@@ -290,9 +291,9 @@ fn EventsOf(customer: CustomerId, events: Vec<CustomerEvent>) -> impl IntoView {
         let Some(session) = state.session.get_untracked() else {
             return;
         };
-        let (Some(kind), Ok(day)) = (
+        let (Some(kind), Some(day)) = (
             Trigger::from_code(&kind.get_untracked()),
-            NaiveDate::from_str(on.get_untracked().trim()),
+            parse_date(on.get_untracked().trim()),
         ) else {
             error.set(Some((t.field_invalid)(t.field_label("at"))));
             return;
