@@ -1,5 +1,5 @@
-//! What is typed into a desk form, kept in localStorage as it is typed: a form survives Back,
-//! a reload, a logout and a crash, and is cleared only once its record is saved.
+//! What is typed into a form of either app, kept in localStorage as it is typed: a form
+//! survives Back, a reload, a logout and a crash, and is cleared only once its record is saved.
 
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
