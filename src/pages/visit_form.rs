@@ -16,11 +16,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    draft,
     components::{
         choice::choice,
         signature_pad::{SignaturePad, signature_png},
     },
+    draft,
     state::app_state,
     storage,
 };
@@ -182,7 +182,7 @@ pub fn VisitFormPage() -> impl IntoView {
             </Show>
             <label class="block">
                 {move || t().notes}
-                <textarea id="visit-notes" rows="4" placeholder=move || t().notes_placeholder 
+                <textarea id="visit-notes" rows="4" placeholder=move || t().notes_placeholder
                     prop:value=move || form.with(|f| f.notes.clone())
                     on:input=move |ev| form.update(|f| f.notes = event_target_value(&ev))></textarea>
             </label>
