@@ -8,7 +8,6 @@
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;
-pub mod draft;
 pub mod import;
 pub mod people;
 pub mod policy;

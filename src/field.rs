@@ -27,10 +27,10 @@ pub fn FieldApp() -> impl IntoView {
                 {move || state.error.get().map(|e| view! { <div class="banner error" role="alert">{e}</div> })}
                 <Routes fallback=move || view! { <p class="empty">{move || state.lang.get().t().not_found}</p> }>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/customers/:id") view=CustomerPage/>
-                    <Route path=path!("/customers/:id/visit") view=VisitFormPage/>
-                    <Route path=path!("/sync") view=SyncPage/>
-                    <Route path=path!("/password") view=PasswordPage/>
+                    <Route path=path!("/customers/:id") view=|| view! { <Signed><CustomerPage/></Signed> }/>
+                    <Route path=path!("/customers/:id/visit") view=|| view! { <Signed><VisitFormPage/></Signed> }/>
+                    <Route path=path!("/sync") view=|| view! { <Signed><SyncPage/></Signed> }/>
+                    <Route path=path!("/password") view=|| view! { <Signed><PasswordPage/></Signed> }/>
                 </Routes>
             </main>
         </Router>
@@ -50,6 +50,29 @@ fn Home() -> impl IntoView {
             Some(_) if state.must_change_password.get() => view! { <PasswordPage/> }.into_any(),
             Some(s) if s.user.role.uses_desk() => view! { <ToDesk/> }.into_any(),
             Some(_) => view! { <AgendaPage/> }.into_any(),
+        }
+    }
+}
+
+/// A page that needs a session: without one (logged out, or ended by the server) the login
+/// form stands in its place, at the same address, so logging in again returns to the page —
+/// and to any draft typed there.
+#[component]
+fn Signed(
+    /// The page.
+    children: ChildrenFn,
+) -> impl IntoView {
+    let state = app_state();
+    // Whether, not who: a refreshed session does not rebuild the page.
+    let signed_in = Memo::new(move |_| state.session.with(Option::is_some));
+    move || {
+        if !state.ready.get() {
+            return view! { <p class="empty">{state.lang.get().t().loading}</p> }.into_any();
+        }
+        match signed_in.get() {
+            false => view! { <LoginPage/> }.into_any(),
+            true if state.must_change_password.get() => view! { <PasswordPage/> }.into_any(),
+            true => children().into_any(),
         }
     }
 }

@@ -139,6 +139,12 @@ pub struct Texts {
     pub back: &'static str,
     pub need_satisfaction: &'static str,
     pub need_signature: &'static str,
+    /// The visit form opened on a kept draft.
+    pub draft_restored: &'static str,
+    /// Throws a kept draft away.
+    pub discard: &'static str,
+    /// Asked before logging out while changes wait to sync.
+    pub logout_pending: &'static str,
     pub save_failed: &'static str,
     pub technician: &'static str,
     pub all_technicians: &'static str,

@@ -10,6 +10,8 @@ pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod desk;
 #[cfg(target_arch = "wasm32")]
+pub mod draft;
+#[cfg(target_arch = "wasm32")]
 pub mod field;
 #[cfg(target_arch = "wasm32")]
 pub mod i18n;

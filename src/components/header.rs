@@ -55,7 +55,13 @@ pub fn Header(
                 {move || t().switch_to}
             </button>
             <Show when=move || state.session.get().is_some()>
-                <button id="logout" class="ghost" on:click=move |_| state.logout()>{move || t().logout}</button>
+                <button id="logout" class="ghost" on:click=move |_| {
+                    // The outbox is kept either way; the person should know it waits for them.
+                    let waiting = state.pending.get_untracked() > 0;
+                    if !waiting || window().confirm_with_message(t().logout_pending).unwrap_or(false) {
+                        state.logout();
+                    }
+                }>{move || t().logout}</button>
             </Show>
         </header>
     }

@@ -1,8 +1,8 @@
 //! The signature pad: a canvas that follows finger and stylus with smooth, pressure-aware strokes.
 
 use leptos::{html::Canvas, prelude::*};
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
+use wasm_bindgen::{JsCast, closure::Closure};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, PointerEvent};
 
 const INK: &str = "#14285a";
 const BASE_WIDTH: f64 = 2.6;
@@ -14,13 +14,13 @@ struct Stroke {
     mid: (f64, f64),
 }
 
-/// A signature pad. The parent reads the drawing with [`signature_png`].
+/// A signature pad. The drawing is kept as a PNG data URL after each stroke, so a parent can
+/// keep it in a draft and give it back: the pad draws a given drawing when it opens, and
+/// clears itself when the drawing is set to `None`.
 #[component]
 pub fn SignaturePad(
-    /// The canvas, for the parent to export.
-    canvas: NodeRef<Canvas>,
-    /// Whether anything has been drawn.
-    has_ink: RwSignal<bool>,
+    /// The drawing as a `data:image/png;base64,` URL; `None` while nothing is drawn.
+    drawing: RwSignal<Option<String>>,
     /// The hint under the line ("请在此签名").
     #[prop(into)]
     hint: Signal<&'static str>,
@@ -28,11 +28,25 @@ pub fn SignaturePad(
     #[prop(into)]
     clear_label: Signal<&'static str>,
 ) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
     let stroke = StoredValue::new(None::<Stroke>);
+    let has_ink = move || drawing.with(Option::is_some);
 
-    // Match the bitmap to the displayed size and the screen's pixel density once mounted.
+    // Match the bitmap to the displayed size and the screen's pixel density once mounted,
+    // then draw what was kept.
     Effect::new(move || {
         if let Some(c) = canvas.get() {
+            fit(&c);
+            if let Some(url) = drawing.get_untracked() {
+                paint(&c, &url);
+            }
+        }
+    });
+    // The drawing discarded from outside (a draft thrown away): a blank pad.
+    Effect::new(move |_| {
+        if drawing.with(Option::is_none)
+            && let Some(c) = canvas.get_untracked()
+        {
             fit(&c);
         }
     });
@@ -68,7 +82,6 @@ pub fn SignaturePad(
             ctx.fill();
         }
         stroke.set_value(Some(Stroke { last: p, mid: p }));
-        has_ink.set(true);
     };
     let moved = move |ev: PointerEvent| {
         let Some(s) = stroke.get_value() else { return };
@@ -87,22 +100,20 @@ pub fn SignaturePad(
         stroke.set_value(Some(Stroke { last: p, mid }));
     };
     let up = move |_: PointerEvent| {
-        if let (Some(s), Some(c)) = (stroke.get_value(), canvas.get_untracked())
-            && let Some(ctx) = context(&c)
-        {
-            ctx.begin_path();
-            ctx.move_to(s.mid.0, s.mid.1);
-            ctx.line_to(s.last.0, s.last.1);
-            ctx.stroke();
+        if let (Some(s), Some(c)) = (stroke.get_value(), canvas.get_untracked()) {
+            if let Some(ctx) = context(&c) {
+                ctx.begin_path();
+                ctx.move_to(s.mid.0, s.mid.1);
+                ctx.line_to(s.last.0, s.last.1);
+                ctx.stroke();
+            }
+            if let Ok(url) = c.to_data_url() {
+                drawing.set(Some(url));
+            }
         }
         stroke.set_value(None);
     };
-    let clear = move |_| {
-        if let Some(c) = canvas.get_untracked() {
-            fit(&c);
-        }
-        has_ink.set(false);
-    };
+    let clear = move |_| drawing.set(None);
 
     view! {
         <div class="signature-pad">
@@ -114,19 +125,40 @@ pub fn SignaturePad(
                 on:pointerup=up
                 on:pointercancel=up
             ></canvas>
-            <div class="sign-line" class:hidden=move || has_ink.get()>{move || hint.get()}</div>
+            <div class="sign-line" class:hidden=has_ink>{move || hint.get()}</div>
             <button type="button" id="signature-clear" class="secondary" on:click=clear>{move || clear_label.get()}</button>
         </div>
     }
 }
 
-/// The drawing as PNG bytes, or `None` if the canvas cannot be read.
-pub fn signature_png(canvas: &HtmlCanvasElement) -> Option<Vec<u8>> {
+/// A drawing's PNG bytes, or `None` if `url` is not a PNG data URL.
+pub fn signature_png(url: &str) -> Option<Vec<u8>> {
     use base64::{Engine, engine::general_purpose::STANDARD};
-    let url = canvas.to_data_url().ok()?;
     STANDARD
         .decode(url.strip_prefix("data:image/png;base64,")?)
         .ok()
+}
+
+/// Draws a kept drawing over the whole pad, once its image has decoded.
+fn paint(c: &HtmlCanvasElement, url: &str) {
+    let Ok(image) = HtmlImageElement::new() else {
+        return;
+    };
+    let (c, shown) = (c.clone(), image.clone());
+    let onload = Closure::once_into_js(move || {
+        let rect = c.get_bounding_client_rect();
+        if let Some(ctx) = context(&c) {
+            let _ = ctx.draw_image_with_html_image_element_and_dw_and_dh(
+                &shown,
+                0.0,
+                0.0,
+                rect.width(),
+                rect.height(),
+            );
+        }
+    });
+    image.set_onload(Some(onload.unchecked_ref()));
+    image.set_src(url);
 }
 
 fn context(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {

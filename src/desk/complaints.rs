@@ -11,7 +11,8 @@ use revisit_domain::{
 };
 
 use crate::{
-    desk::{customer_form::edit_error, draft},
+    desk::customer_form::edit_error,
+    draft,
     pages::{show_stored, stored_data},
     state::app_state,
     storage,

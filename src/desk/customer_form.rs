@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    desk::draft,
+    draft,
     i18n::Texts,
     pages::{show_stored, stored_data},
     state::{AppState, app_state},

@@ -3,13 +3,16 @@
 //!
 //! Save seals the record (SHA-256 over every field and the signature) and writes it with
 //! its outbox entry in one IndexedDB transaction. If that fails, the form keeps everything.
+//! Until then what is typed and drawn is kept as a draft per technician and customer
+//! ([`draft`]), so Back, a reload, a crash or a session that ends loses nothing.
 
 use std::str::FromStr;
 
 use chrono::Utc;
-use leptos::{html::Canvas, prelude::*, task::spawn_local};
+use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::{use_navigate, use_params_map};
 use revisit_domain::{Channel, CustomerId, Reach, Satisfaction, Signature, VisitId, VisitRecord};
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
@@ -17,6 +20,7 @@ use crate::{
         choice::choice,
         signature_pad::{SignaturePad, signature_png},
     },
+    draft,
     state::app_state,
     storage,
 };
@@ -35,21 +39,40 @@ pub fn VisitFormPage() -> impl IntoView {
     };
     let navigate = use_navigate();
 
-    let channel = RwSignal::new(Channel::OnSite);
-    let reach = RwSignal::new(Reach::Reached);
-    let satisfaction = RwSignal::new(None::<Satisfaction>);
+    // One draft per technician and customer: a shared tablet does not hand one person's
+    // unsaved visit to the next.
+    let key = format!(
+        "visit.{}.{}",
+        state
+            .session
+            .get_untracked()
+            .map(|s| s.user.id.to_string())
+            .unwrap_or_default(),
+        customer_id().map(|c| c.to_string()).unwrap_or_default()
+    );
+    let signature_key = format!("{key}.signature");
+    let restored = RwSignal::new(draft::exists(&key) || draft::exists(&signature_key));
+    let form = draft::kept(key.clone(), VisitDraft::default());
+    let drawing = draft::kept(signature_key.clone(), None::<String>);
+    let channel = Memo::new(move |_| form.with(|f| f.channel));
+    let satisfaction = Memo::new(move |_| form.with(|f| f.satisfaction));
     // Only a phone call can hit a blank or wrong number; reached otherwise.
     let reach_now = Memo::new(move |_| match channel.get() {
-        Channel::Phone => reach.get(),
+        Channel::Phone => form.with(|f| f.reach),
         Channel::OnSite => Reach::Reached,
     });
-    let notes = RwSignal::new(String::new());
-    let canvas = NodeRef::<Canvas>::new();
-    let has_ink = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let saving = RwSignal::new(false);
+    let discard = move |_| {
+        form.set(VisitDraft::default());
+        drawing.set(None);
+        restored.set(false);
+    };
 
     let save = move |_| {
+        if saving.get_untracked() {
+            return;
+        }
         let t = state.lang.get_untracked().t();
         let (Some(session), Some(customer_id)) = (state.session.get_untracked(), customer_id())
         else {
@@ -58,7 +81,7 @@ pub fn VisitFormPage() -> impl IntoView {
         let channel = channel.get_untracked();
         let reach = reach_now.get_untracked();
         // A customer not reached rated nothing.
-        let satisfaction = match (reach, satisfaction.get_untracked()) {
+        let satisfaction = match (reach, form.with_untracked(|f| f.satisfaction)) {
             (Reach::Reached, None) => {
                 error.set(Some(t.need_satisfaction.into()));
                 return;
@@ -67,10 +90,7 @@ pub fn VisitFormPage() -> impl IntoView {
             _ => None,
         };
         let signature = if channel == Channel::OnSite {
-            let png = has_ink
-                .get_untracked()
-                .then(|| canvas.get_untracked().and_then(|c| signature_png(&c)))
-                .flatten();
+            let png = drawing.with_untracked(|d| d.as_deref().and_then(signature_png));
             let Some(png) = png else {
                 error.set(Some(t.need_signature.into()));
                 return;
@@ -88,7 +108,7 @@ pub fn VisitFormPage() -> impl IntoView {
             channel,
             reach,
             satisfaction,
-            notes: notes.get_untracked().trim().to_string(),
+            notes: form.with_untracked(|f| f.notes.trim().to_string()),
             signature,
             photos: Vec::new(),
             amends: None,
@@ -102,20 +122,26 @@ pub fn VisitFormPage() -> impl IntoView {
         saving.set(true);
         error.set(None);
         let navigate = navigate.clone();
+        let (key, signature_key) = (key.clone(), signature_key.clone());
         spawn_local(async move {
             let saved = match storage::app_db().await {
                 Ok(db) => db.save_visit(&visit).await,
                 Err(e) => Err(e),
             };
-            saving.set(false);
             match saved {
+                // `saving` stays set: the page is left, and a second tap saves nothing more.
                 Ok(_) => {
+                    draft::clear(&key);
+                    draft::clear(&signature_key);
                     state.data_changed();
                     state.sync();
                     navigate(&format!("/customers/{customer_id}"), Default::default());
                 }
                 // Nothing is lost: the form keeps its content and the person can retry.
-                Err(e) => error.set(Some(format!("{}: {e}", t.save_failed))),
+                Err(e) => {
+                    saving.set(false);
+                    error.set(Some(format!("{}: {e}", t.save_failed)));
+                }
             }
         });
     };
@@ -128,34 +154,42 @@ pub fn VisitFormPage() -> impl IntoView {
                 <h1>{move || t().new_visit}</h1>
                 <a class="button secondary" href=back>{move || t().back}</a>
             </div>
+            <Show when=move || restored.get()>
+                <p id="draft-restored" class="banner notice" role="status">
+                    {move || t().draft_restored}" "
+                    <button type="button" id="draft-discard" class="secondary" on:click=discard>{move || t().discard}</button>
+                </p>
+            </Show>
             <fieldset>
                 <legend>{move || t().channel}</legend>
                 {choice("", "channel", Channel::ALL, Channel::code, move || Some(channel.get()),
-                    move |c| channel.set(c), move |c| t().channel(c))}
+                    move |c| form.update(|f| f.channel = c), move |c| t().channel(c))}
             </fieldset>
             <Show when=move || channel.get() == Channel::Phone>
                 <fieldset>
                     <legend>{move || t().reach}</legend>
-                    {choice("three", "reach", Reach::ALL, Reach::code, move || Some(reach.get()),
-                        move |r| reach.set(r), move |r| t().reach_result(r))}
+                    {choice("three", "reach", Reach::ALL, Reach::code, move || Some(form.with(|f| f.reach)),
+                        move |r| form.update(|f| f.reach = r), move |r| t().reach_result(r))}
                 </fieldset>
             </Show>
             <Show when=move || reach_now.get().is_reached()>
                 <fieldset>
                     <legend>{move || t().satisfaction}</legend>
                     {choice("five", "satisfaction", Satisfaction::ALL, Satisfaction::code,
-                        move || satisfaction.get(), move |s| satisfaction.set(Some(s)),
+                        move || satisfaction.get(), move |s| form.update(|f| f.satisfaction = Some(s)),
                         move |s| t().satisfaction(s))}
                 </fieldset>
             </Show>
             <label class="block">
                 {move || t().notes}
-                <textarea id="visit-notes" rows="4" placeholder=move || t().notes_placeholder bind:value=notes></textarea>
+                <textarea id="visit-notes" rows="4" placeholder=move || t().notes_placeholder
+                    prop:value=move || form.with(|f| f.notes.clone())
+                    on:input=move |ev| form.update(|f| f.notes = event_target_value(&ev))></textarea>
             </label>
             <Show when=move || channel.get() == Channel::OnSite>
                 <fieldset>
                     <legend>{move || t().signature}</legend>
-                    <SignaturePad canvas=canvas has_ink=has_ink hint=Signal::derive(move || t().sign_here)
+                    <SignaturePad drawing=drawing hint=Signal::derive(move || t().sign_here)
                         clear_label=Signal::derive(move || t().clear)/>
                 </fieldset>
             </Show>
@@ -164,5 +198,25 @@ pub fn VisitFormPage() -> impl IntoView {
                 {move || if saving.get() { t().saving } else { t().save }}
             </button>
         </section>
+    }
+}
+
+/// What the form holds before it is saved, kept as the draft; the signature is kept beside it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+struct VisitDraft {
+    channel: Channel,
+    reach: Reach,
+    satisfaction: Option<Satisfaction>,
+    notes: String,
+}
+
+impl Default for VisitDraft {
+    fn default() -> Self {
+        VisitDraft {
+            channel: Channel::OnSite,
+            reach: Reach::Reached,
+            satisfaction: None,
+            notes: String::new(),
+        }
     }
 }

@@ -11,3 +11,4 @@ mod people;
 mod policy;
 mod reports;
 mod support;
+mod visit_draft;

@@ -1,8 +1,9 @@
-//! What is typed into a desk form, kept in localStorage as it is typed: a form survives Back,
-//! a reload, a logout and a crash, and is cleared only once its record is saved.
+//! What is typed into a form of either app, kept in localStorage as it is typed: a form
+//! survives Back, a reload, a logout and a crash, and is cleared only once its record is saved.
 
 use leptos::prelude::*;
 use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::JsValue;
 
 const PREFIX: &str = "revisit.draft.";
 
@@ -18,12 +19,12 @@ where
 {
     let stored = local_storage()
         .and_then(|s| s.get_item(&format!("{PREFIX}{key}")).ok().flatten())
-        .and_then(|text| serde_json::from_str(&text).ok());
+        .and_then(|text| from_json(&text));
     // A form left as it opened keeps no draft.
-    let untouched = serde_json::to_string(&fresh).ok();
+    let untouched = to_json(&fresh);
     let signal = RwSignal::new(stored.unwrap_or(fresh));
     Effect::new(move || {
-        let text = signal.with(|d| serde_json::to_string(d).ok());
+        let text = signal.with(to_json);
         let Some(storage) = local_storage() else {
             return;
         };
@@ -52,4 +53,17 @@ pub fn clear(key: &str) {
     if let Some(storage) = local_storage() {
         let _ = storage.remove_item(&format!("{PREFIX}{key}"));
     }
+}
+
+// JSON through the browser's own parser: serde_json would add its weight to the field bundle.
+fn to_json<T: Serialize>(value: &T) -> Option<String> {
+    let js = value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()?;
+    js_sys::JSON::stringify(&js).ok()?.as_string()
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Option<T> {
+    let js: JsValue = js_sys::JSON::parse(text).ok()?;
+    serde_wasm_bindgen::from_value(js).ok()
 }
