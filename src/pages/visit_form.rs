@@ -148,12 +148,27 @@ pub fn VisitFormPage() -> impl IntoView {
 
     let back =
         move || customer_id().map_or_else(|| "/".to_string(), |id| format!("/customers/{id}"));
+    // Whom the visit is for, read once from this device: the form says so above everything.
+    let customer = LocalResource::new(move || {
+        let id = customer_id();
+        async move {
+            let db = storage::app_db().await.ok()?;
+            db.customer(id?).await.ok().flatten()
+        }
+    });
     view! {
         <section class="visit-form">
             <div class="customer-head">
                 <h1>{move || t().new_visit}</h1>
                 <a class="button secondary" href=back>{move || t().back}</a>
             </div>
+            {move || customer.get().flatten().map(|c| view! {
+                <p id="visit-for" class="visit-for">
+                    <strong>{c.name.clone()}</strong>
+                    <a class="phone" href=format!("tel:{}", c.phone)>{c.phone.clone()}</a>
+                    <span>{c.address.clone()}</span>
+                </p>
+            })}
             <Show when=move || restored.get()>
                 <p id="draft-restored" class="banner notice" role="status">
                     {move || t().draft_restored}" "

@@ -46,12 +46,16 @@ async fn the_visit_form_survives_back_reload_and_logout_and_saves_once() -> Resu
         app_ready(&tech).await?;
         tech.wait().at_most(TIMEOUT).for_element(Locator::Css("#new-visit")).await?;
         let visits_before = tech.find_all(Locator::Css("[data-testid=visit-row]")).await?.len();
+        let name = tech.find(Locator::Css(".customer-head h1")).await?.text().await?;
 
         // Fill and sign.
         tech.find(Locator::Css("#new-visit")).await?.click().await?;
         tech.wait().at_most(TIMEOUT).for_element(Locator::Css("[data-testid=channel-on_site]")).await?.click().await?;
         tech.find(Locator::Css("[data-testid=satisfaction-satisfied]")).await?.click().await?;
         tech.find(Locator::Css("#visit-notes")).await?.send_keys(NOTES).await?;
+        // The form says whom the visit is for.
+        let whom = tech.wait().at_most(TIMEOUT).for_element(Locator::Css("#visit-for strong")).await?.text().await?;
+        assert!(!whom.trim().is_empty() && name.starts_with(whom.trim()), "the form is for {whom:?}, the customer page shows {name:?}");
         draw_signature(&tech).await?;
         let fresh = tech.execute("return !!document.querySelector('#draft-restored')", vec![]).await?;
         assert_eq!(fresh, json!(false), "a fresh form says nothing was restored");
