@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use revisit_domain::{
     Customer, CustomerId, VisitRecord,
     complaint::Complaint,
+    digest::{CustomerDigest, engine_input},
     event::{CustomerEvent, recorded_input, recorded_lifecycle},
     policy::{LifecycleEvent, OrgPolicy, PolicyError, PreparedInput},
     wire::{PolicyBundle, UserCard},
@@ -57,6 +58,60 @@ impl Stored {
     pub fn lifecycle(&self) -> impl Iterator<Item = LifecycleEvent> + '_ {
         recorded_lifecycle(&self.events, &self.complaints)
     }
+}
+
+/// What the agenda reads, as stored on this device: each customer's digest (the customer and
+/// what the policy engine reads of their records) rather than every record whole.
+#[derive(Default)]
+pub struct AgendaData {
+    /// Every customer's digest.
+    pub digests: Vec<CustomerDigest>,
+    /// The organisation's follow-up policy as pulled (validate before use), if one arrived.
+    pub policy: Option<PolicyBundle>,
+    /// How many times this page has read the store so far, this one included (a sync that
+    /// changed nothing must not read it again; tests count).
+    pub load: u32,
+    /// The engine's input grouped, and the digest of each of its customers, made on first use.
+    engine_input: OnceCell<(PreparedInput, Vec<usize>)>,
+}
+
+impl AgendaData {
+    /// The digests as the policy engine's input, grouped once per load.
+    pub fn engine_input(&self) -> &PreparedInput {
+        &self.prepared().0
+    }
+
+    /// The customer at `index` of the engine's input.
+    pub fn customer(&self, index: u32) -> Option<&Customer> {
+        let n = *self.prepared().1.get(index as usize)?;
+        self.digests.get(n)?.customer.as_ref()
+    }
+
+    fn prepared(&self) -> &(PreparedInput, Vec<usize>) {
+        self.engine_input.get_or_init(|| {
+            let (input, at) = engine_input(&self.digests);
+            (PreparedInput::new(input), at)
+        })
+    }
+}
+
+/// Loads [`AgendaData`] again whenever stored data changes.
+pub fn agenda_data(state: AppState) -> LocalResource<Result<AgendaData, String>> {
+    let loads = std::rc::Rc::new(std::cell::Cell::new(0));
+    LocalResource::new(move || {
+        state.revision.track();
+        loads.set(loads.get() + 1);
+        let load = loads.get();
+        async move {
+            let db = storage::app_db().await.map_err(|e| e.to_string())?;
+            Ok(AgendaData {
+                digests: db.digests().await.map_err(|e| e.to_string())?,
+                policy: db.policy().await.map_err(|e| e.to_string())?,
+                load,
+                engine_input: OnceCell::new(),
+            })
+        }
+    })
 }
 
 /// Today's date in China, where the policies count their days.
@@ -119,19 +174,20 @@ pub fn customer_data(
 
 /// The stored policy, validated with the domain's code: `Ok(None)` until one has arrived.
 pub fn stored_policy(stored: &Stored) -> Result<Option<OrgPolicy>, PolicyError> {
-    stored
-        .policy
-        .as_ref()
-        .map(PolicyBundle::validate)
-        .transpose()
+    validated(stored.policy.as_ref())
+}
+
+/// A pulled policy validated with the domain's code: `Ok(None)` for none.
+pub fn validated(policy: Option<&PolicyBundle>) -> Result<Option<OrgPolicy>, PolicyError> {
+    policy.map(PolicyBundle::validate).transpose()
 }
 
 /// Renders a loaded resource: a loading line, an error line, or `view(data)` (on the loaded
 /// data itself: rendering again, every minute on the agenda, copies none of it).
-pub fn show_stored<V: IntoView + 'static>(
+pub fn show_stored<T: 'static, V: IntoView + 'static>(
     state: AppState,
-    data: LocalResource<Result<Stored, String>>,
-    view: impl Fn(&Stored) -> V + Send + Sync + 'static,
+    data: LocalResource<Result<T, String>>,
+    view: impl Fn(&T) -> V + Send + Sync + 'static,
 ) -> impl IntoView {
     move || {
         data.with(|loaded| match loaded {

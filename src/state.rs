@@ -147,7 +147,9 @@ impl AppState {
                     );
                     let _ = db.set_meta(meta::LAST_SYNC, &now).await;
                     self.last_sync.set(Some(now));
-                    if report.pulled > 0 || report.pushed > 0 || report.new_policy {
+                    // What was pushed is already shown (saved here first); the outbox count
+                    // is read again below.
+                    if report.pulled > 0 || report.new_policy {
                         self.revision.update(|r| *r += 1);
                     }
                     self.error.set(None);

@@ -7,6 +7,7 @@
 
 pub mod changes;
 pub mod customers;
+pub mod digests;
 pub mod meta;
 pub mod outbox;
 pub mod records;
@@ -45,9 +46,12 @@ pub(crate) const REVIEWS: &str = "reviews";
 /// The server version of each editable record as last pulled, `{id, version}`: an edit made
 /// here names it as its base (version 3).
 pub(crate) const VERSIONS: &str = "versions";
+/// Each customer's digest: the customer and what the policy engine reads of their records,
+/// kept with them in every write (version 5).
+pub(crate) const DIGESTS: &str = "digests";
 /// The stores that hold pulled records of customers (a removal or a reset clears them).
-pub(crate) const PULLED: [&str; 8] = [
-    CUSTOMERS, VISITS, SIGNED, EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS,
+pub(crate) const PULLED: [&str; 9] = [
+    CUSTOMERS, VISITS, SIGNED, EVENTS, COMPLAINTS, ISSUES, REVIEWS, VERSIONS, DIGESTS,
 ];
 /// The index, on each store of a customer's own records, of their `customer_id` (version 4).
 pub(crate) const BY_CUSTOMER: &str = "by_customer";

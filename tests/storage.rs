@@ -654,8 +654,8 @@ async fn a_customers_records_are_read_through_the_index_and_only_theirs() {
     );
 }
 
-/// A database of version 3 (no customer index) opens as version 4 with the records already
-/// stored indexed, and nothing lost.
+/// A database of version 3 (no customer index) opens as version 5 with the records already
+/// stored indexed, their digests built at the first read, and nothing lost.
 #[wasm_bindgen_test]
 async fn a_version_3_database_indexes_the_records_it_already_holds() {
     use indexed_db_futures::{KeyPath, database::Database, prelude::*};
@@ -716,13 +716,128 @@ async fn a_version_3_database_indexes_the_records_it_already_holds() {
         tx.commit().await.unwrap();
         db.close();
     }
-    let db = Storage::open(&name).await.expect("upgraded to version 4");
+    let db = Storage::open(&name).await.expect("upgraded to version 5");
     let five = CustomerId(Uuid::from_u128(5));
     assert_eq!(db.visits_of(five).await.unwrap(), vec![signed.clone()]);
+    // The digests (version 5) are built from what was there at the first read.
+    let digests = db.digests().await.unwrap();
+    assert_eq!(digests.len(), 1);
+    assert_eq!(digests[0].visits.len(), 1);
+    assert_eq!(digests[0].complaints.len(), 1);
     assert_eq!(db.complaints_of(five).await.unwrap(), vec![complaint]);
     assert_eq!(db.visits(true).await.unwrap(), vec![signed]);
     db.close();
     // Opening again finds nothing left to upgrade.
     let again = Storage::open(&name).await.expect("opened again");
     assert_eq!(again.visits_of(five).await.unwrap().len(), 1);
+}
+
+/// Every write keeps each customer's digest in step with the records, in the same
+/// transaction: pulled pages (a visit twice, a complaint closed in a later copy, a removal), a
+/// visit made here and an edit made here give the same digests as building them again from
+/// the records.
+#[wasm_bindgen_test]
+async fn every_write_keeps_the_digests_as_the_records_would_make_them() {
+    use revisit_domain::{customer::CustomerChange, wire::Removal};
+    let db = fresh("digests").await;
+    // Built once (empty); from here on, writes patch them.
+    assert!(db.digests().await.unwrap().is_empty());
+    let (five, six) = (
+        CustomerId(Uuid::from_u128(5)),
+        CustomerId(Uuid::from_u128(6)),
+    );
+    let pulled = visit_of(5);
+    let mut entities = vec![Entity::Customer(customer(5)), Entity::Customer(customer(6))];
+    entities.extend(records_of(5));
+    entities.extend(records_of(6));
+    entities.extend([Entity::Visit(pulled.clone()), Entity::Visit(visit_of(6))]);
+    db.apply_changes(&numbered(entities, 1), 10, None)
+        .await
+        .unwrap();
+    let mut complaint = db.complaints_of(five).await.unwrap().remove(0);
+    complaint.closed_at = Some(Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap());
+    let page = vec![
+        Entity::Visit(pulled.clone()),
+        Entity::Complaint(complaint.clone()),
+        Entity::Removed(Removal { customer_id: six }),
+    ];
+    db.apply_changes(&numbered(page, 11), 13, None)
+        .await
+        .unwrap();
+    let made_here = visit_of(5);
+    db.save_visit(&made_here).await.unwrap();
+    let mut renamed = customer(5);
+    renamed.name = "王芳".into();
+    let op = MutationOp::EditCustomer(revisit_domain::edit::Edit {
+        id: renamed.id,
+        base_version: 1,
+        changes: vec![CustomerChange::Name(renamed.name.clone())],
+    });
+    db.save_edit(op, &Entity::Customer(renamed.clone()))
+        .await
+        .unwrap();
+
+    let patched = db.digests().await.unwrap();
+    assert_eq!(patched.len(), 1, "customer 6 left with their records");
+    let d = &patched[0];
+    assert_eq!(d.customer.as_ref(), Some(&renamed));
+    let mut visits: Vec<VisitId> = d.visits.iter().map(|(f, _)| f.id).collect();
+    visits.sort();
+    let mut expected = vec![pulled.id, made_here.id];
+    expected.sort();
+    assert_eq!(visits, expected);
+    assert_eq!(
+        d.complaints,
+        vec![(complaint.id, complaint.received_at, complaint.closed_at)]
+    );
+    assert_eq!(d.events.len(), 1);
+    let rebuilt = db.rebuild_digests().await.unwrap();
+    let sorted = |mut ds: Vec<revisit_domain::digest::CustomerDigest>| {
+        for d in &mut ds {
+            d.visits.sort_by_key(|(f, _)| f.id);
+        }
+        ds
+    };
+    assert_eq!(sorted(patched), sorted(rebuilt));
+}
+
+/// A digest whose bytes are damaged is not trusted: every digest is built again from the
+/// records, which are whole.
+#[wasm_bindgen_test]
+async fn a_damaged_digest_is_built_again_from_the_records() {
+    use indexed_db_futures::{database::Database, prelude::*};
+    let name = format!("test-damaged-{}", Uuid::now_v7());
+    let db = Storage::open(&name).await.unwrap();
+    db.apply_changes(
+        &numbered(
+            vec![Entity::Customer(customer(5)), Entity::Visit(visit_of(5))],
+            1,
+        ),
+        2,
+        None,
+    )
+    .await
+    .unwrap();
+    let whole = db.digests().await.unwrap();
+    assert_eq!(whole.len(), 1);
+    db.close();
+    {
+        let raw = Database::open(&name).await.unwrap();
+        let tx = raw
+            .transaction(["digests"])
+            .with_mode(indexed_db_futures::transaction::TransactionMode::Readwrite)
+            .build()
+            .unwrap();
+        let damaged = js_sys::Uint8Array::from(&[1u8, 2, 3][..]);
+        tx.object_store("digests")
+            .unwrap()
+            .put(wasm_bindgen::JsValue::from(damaged))
+            .with_key(Uuid::from_u128(5).to_string())
+            .primitive()
+            .unwrap();
+        tx.commit().await.unwrap();
+        raw.close();
+    }
+    let db = Storage::open(&name).await.unwrap();
+    assert_eq!(db.digests().await.unwrap(), whole);
 }

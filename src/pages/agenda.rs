@@ -11,7 +11,7 @@ use revisit_domain::{
 
 use crate::{
     i18n::Texts,
-    pages::{show_stored, stored_data, stored_policy},
+    pages::{agenda_data, show_stored, validated},
     state::app_state,
 };
 
@@ -25,14 +25,14 @@ pub fn AgendaPage(
     now: Option<DateTime<Utc>>,
 ) -> impl IntoView {
     let state = app_state();
-    let data = stored_data(state, false);
+    let data = agenda_data(state);
     let (shown_now, shown_later) = (RwSignal::new(PAGE), RwSignal::new(PAGE));
     view! {
         <section class="agenda-page">
             {show_stored(state, data, move |stored| {
                 let lang = state.lang.get();
                 let t = lang.t();
-                let policy = match stored_policy(stored) {
+                let policy = match validated(stored.policy.as_ref()) {
                     Ok(Some(policy)) => policy,
                     Ok(None) => {
                         return view! {
@@ -65,7 +65,7 @@ pub fn AgendaPage(
                     agenda
                         .items_from(start)
                         .take(total.min(shown))
-                        .filter_map(|item| Some(card(t, lang.policy(), item, stored.customers.get(item.customer_index as usize)?)))
+                        .filter_map(|item| Some(card(t, lang.policy(), item, stored.customer(item.customer_index)?)))
                         .collect()
                 };
                 let now_cards = cards(0, now_total, shown_now.get());
@@ -73,7 +73,7 @@ pub fn AgendaPage(
                 // Rebuilt open once the user asked for more of it.
                 let later_open = shown_later.get_untracked() > PAGE;
                 view! {
-                    <div class="agenda-head">
+                    <div class="agenda-head" data-loads=stored.load>
                         <h1>{t.agenda_title}</h1>
                         <span class="policy-name" data-testid="policy-name">
                             {format!("{}{}", t.agenda_policy, policy.profile.name)}

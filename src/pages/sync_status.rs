@@ -22,7 +22,9 @@ pub fn SyncPage() -> impl IntoView {
     let state = app_state();
     let t = move || state.lang.get().t();
     let data = LocalResource::new(move || {
+        // A push changes only the outbox: its count follows.
         state.revision.track();
+        state.pending.track();
         async move {
             let db = storage::app_db().await.map_err(|e| e.to_string())?;
             Ok::<_, String>(SyncState {

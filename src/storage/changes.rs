@@ -12,7 +12,11 @@ use revisit_domain::{
 
 use super::{
     BY_CUSTOMER, COMPLAINTS, CUSTOMERS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result,
-    SIGNED, Storage, USERS, VERSIONS, VISITS, meta, outbox::OutboxEntry, records::Version,
+    SIGNED, Storage, USERS, VERSIONS, VISITS,
+    digests::{self, Touch},
+    meta,
+    outbox::OutboxEntry,
+    records::Version,
     visits::add_visit,
 };
 
@@ -34,6 +38,10 @@ impl Storage {
         stores.extend([USERS, META, OUTBOX]);
         let tx = self.write(&stores)?;
         let mut present = created_already_here(&tx, changes).await?;
+        let touches: Vec<Touch<'_>> = changes
+            .iter()
+            .filter_map(|c| Touch::of(&c.entity))
+            .collect();
         let mut pending: Option<HashSet<String>> = None;
         for change in changes {
             match &change.entity {
@@ -58,6 +66,7 @@ impl Storage {
                 entity => put_entity(&tx, entity, Some(change.version)).await?,
             }
         }
+        digests::patch_in(&tx, &touches).await?;
         meta::put_in(&tx, meta::CURSOR, &cursor)?;
         if let Some(policy) = policy {
             meta::put_in(&tx, meta::POLICY, policy)?;
@@ -86,6 +95,7 @@ impl Storage {
             }
         }
         meta::put_in(&tx, meta::CURSOR, &0u64)?;
+        digests::invalidate_in(&tx)?;
         tx.commit().await?;
         Ok(())
     }

@@ -11,7 +11,10 @@ use revisit_domain::wire::{Entity, MutationOp};
 
 use super::{
     COMPLAINTS, EVENTS, ISSUES, META, OUTBOX, PULLED, REVIEWS, Result, Storage, StorageError,
-    USERS, VERSIONS, changes::put_entity, outbox::queue_in,
+    USERS, VERSIONS,
+    changes::put_entity,
+    digests::{self, Touch},
+    outbox::queue_in,
 };
 
 /// A record's server version, as [`VERSIONS`] keeps it.
@@ -90,10 +93,12 @@ impl Storage {
         stores.extend([USERS, META, OUTBOX]);
         let tx = self.write(&stores)?;
         let mut seqs = Vec::with_capacity(edits.len());
-        for (op, local) in edits {
-            put_entity(&tx, &local, None).await?;
-            seqs.push(queue_in(&tx, op).await?);
+        for (op, local) in &edits {
+            put_entity(&tx, local, None).await?;
+            seqs.push(queue_in(&tx, op.clone()).await?);
         }
+        let touches: Vec<Touch<'_>> = edits.iter().filter_map(|(_, l)| Touch::of(l)).collect();
+        digests::patch_in(&tx, &touches).await?;
         tx.commit().await?;
         Ok(seqs)
     }

@@ -9,7 +9,10 @@ use serde::Serialize;
 use wasm_bindgen::JsCast;
 
 use super::{
-    META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS, of_customer_in, outbox::queue_in,
+    DIGESTS, META, OUTBOX, Result, SIGNED, Storage, StorageError, VISITS,
+    digests::{self, Touch},
+    of_customer_in,
+    outbox::queue_in,
 };
 
 /// Adds `visit` to the stores of `tx`: whole to `signed` if it has a signature, and without it
@@ -35,9 +38,10 @@ impl Storage {
     /// A visit is create-only: saving an id that already exists fails and changes nothing.
     pub async fn save_visit(&self, visit: &VisitRecord) -> Result<u64> {
         visit.validate().map_err(|e| StorageError(e.to_string()))?;
-        let tx = self.write(&[VISITS, SIGNED, OUTBOX, META])?;
+        let tx = self.write(&[VISITS, SIGNED, OUTBOX, META, DIGESTS])?;
         add_visit(&tx, visit)?;
         let seq = queue_in(&tx, MutationOp::CreateVisit(visit.clone())).await?;
+        digests::patch_in(&tx, &[Touch::Visit(visit)]).await?;
         tx.commit().await?;
         Ok(seq)
     }

@@ -35,11 +35,22 @@ async fn signed_visit_recorded_offline_syncs_and_reaches_the_manager() -> Result
         let controlled = tech.execute("return navigator.serviceWorker.controller !== null", vec![]).await?;
         assert_eq!(controlled, json!(true), "the page is not controlled by the service worker");
         screenshot(&tech, &work, "1-agenda").await?;
+        // A sync that changes nothing leaves the page's data alone: the agenda does not read
+        // the store again (it did at 10,000 customers, every 15 s).
+        let idle = "return !document.querySelector('#sync-now').disabled && !!document.querySelector('[data-loads]')";
+        wait_until(&tech, "the start's sync ends", idle).await?;
+        let loads = "return document.querySelector('[data-loads]').dataset.loads";
+        let loaded = tech.execute(loads, vec![]).await?;
+        tech.find(Locator::Css("#sync-now")).await?.click().await?;
+        wait_until(&tech, "an empty sync ends", idle).await?;
+        assert_eq!(tech.execute(loads, vec![]).await?, loaded, "an empty sync read the store again");
 
         // 3. The network goes away: the server process is killed.
         world.server.kill().await?;
         tech.find(Locator::Css("#sync-now")).await?.click().await?;
         wait_until(&tech, "the status bar shows offline", "return document.querySelector('#net-status')?.dataset.online === 'false'").await?;
+        wait_until(&tech, "the failed sync ends", idle).await?;
+        assert_eq!(tech.execute(loads, vec![]).await?, loaded, "a failed sync read the store again");
 
         tech.goto(&format!("{base}/customers/{customer_id}")).await?;
         app_ready(&tech).await?;

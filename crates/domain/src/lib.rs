@@ -6,6 +6,7 @@
 
 pub mod complaint;
 pub mod customer;
+pub mod digest;
 pub mod edit;
 pub mod event;
 pub mod ids;
