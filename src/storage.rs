@@ -109,8 +109,7 @@ impl Storage {
     /// Every record of `store`, decoded.
     pub(crate) async fn all<T: serde::de::DeserializeOwned>(&self, store: &str) -> Result<Vec<T>> {
         let tx = self.read(&[store])?;
-        let records = tx.object_store(store)?.get_all().serde()?.await?;
-        Ok(records.collect::<std::result::Result<_, _>>()?)
+        all_in(&tx, store).await
     }
 
     /// The records of `store` that belong to customer `id`, through its [`BY_CUSTOMER`]
@@ -128,6 +127,15 @@ impl Storage {
     pub fn close(self) {
         self.db.close();
     }
+}
+
+/// [`Storage::all`] within `tx`.
+pub(crate) async fn all_in<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    store: &str,
+) -> Result<Vec<T>> {
+    let records = tx.object_store(store)?.get_all().serde()?.await?;
+    Ok(records.collect::<std::result::Result<_, _>>()?)
 }
 
 /// [`Storage::of_customer`] within `tx`.

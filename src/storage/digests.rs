@@ -7,9 +7,7 @@
 //! version 5, a reset, or a digest that does not decode is answered by building every digest
 //! again from the records ([`Storage::digests`]), once.
 
-use std::collections::HashMap;
-
-use indexed_db_futures::{prelude::*, transaction::Transaction};
+use indexed_db_futures::{object_store::ObjectStore, prelude::*, transaction::Transaction};
 use js_sys::Uint8Array;
 use revisit_domain::{
     Complaint, Customer, CustomerEvent, CustomerId, VisitRecord,
@@ -18,9 +16,7 @@ use revisit_domain::{
 };
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{
-    COMPLAINTS, CUSTOMERS, DIGESTS, EVENTS, META, Result, Storage, StorageError, VISITS, meta,
-};
+use super::{COMPLAINTS, CUSTOMERS, DIGESTS, EVENTS, META, Result, Storage, VISITS, all_in, meta};
 
 /// What a write does to a customer's digest.
 pub(crate) enum Touch<'a> {
@@ -77,24 +73,26 @@ pub(crate) async fn patch_in(tx: &Transaction<'_>, touches: &[Touch<'_>]) -> Res
             reads.push(store.get::<JsValue, _, _>(id.to_string()).primitive()?);
         }
     }
-    let mut digests: HashMap<CustomerId, CustomerDigest> = HashMap::with_capacity(order.len());
+    let mut digests: Vec<CustomerDigest> = Vec::with_capacity(order.len());
     let mut damaged = false;
     for (id, read) in order.iter().zip(reads) {
         // A digest that does not decode is started again, and every digest is built again
         // from the records at the next read.
-        let digest = match read.await? {
+        digests.push(match read.await? {
             Some(bytes) => decode(&bytes).unwrap_or_else(|_| {
                 damaged = true;
                 CustomerDigest::new(*id)
             }),
             None => CustomerDigest::new(*id),
-        };
-        digests.insert(*id, digest);
+        });
     }
     for touch in touches {
-        let d = digests
-            .get_mut(&touch.customer_id())
+        let id = touch.customer_id();
+        let n = order
+            .iter()
+            .position(|o| *o == id)
             .expect("read above for each customer");
+        let d = &mut digests[n];
         match touch {
             Touch::Customer(c) => d.set_customer(c),
             Touch::Visit(v) => {
@@ -105,24 +103,28 @@ pub(crate) async fn patch_in(tx: &Transaction<'_>, touches: &[Touch<'_>]) -> Res
             Touch::Removed(id) => *d = CustomerDigest::new(*id),
         }
     }
-    for id in order {
-        let d = &digests[&id];
+    for d in &digests {
         if d.customer.is_none()
             && d.visits.is_empty()
             && d.events.is_empty()
             && d.complaints.is_empty()
         {
-            store.delete(id.to_string()).primitive()?;
+            store.delete(d.id.to_string()).primitive()?;
         } else {
-            store
-                .put(JsValue::from(Uint8Array::from(d.encode().as_slice())))
-                .with_key(id.to_string())
-                .primitive()?;
+            put(&store, d)?;
         }
     }
     if damaged {
         invalidate_in(tx)?;
     }
+    Ok(())
+}
+
+fn put(store: &ObjectStore<'_>, d: &CustomerDigest) -> Result<()> {
+    store
+        .put(JsValue::from(Uint8Array::from(d.encode().as_slice())))
+        .with_key(d.id.to_string())
+        .primitive()?;
     Ok(())
 }
 
@@ -173,61 +175,44 @@ impl Storage {
     /// for it, so none is missed), and marks them built.
     pub async fn rebuild_digests(&self) -> Result<Vec<CustomerDigest>> {
         let tx = self.write(&[CUSTOMERS, VISITS, EVENTS, COMPLAINTS, DIGESTS, META])?;
-        let customers = tx.object_store(CUSTOMERS)?.get_all().serde()?;
-        let visits = tx.object_store(VISITS)?.get_all().serde()?;
-        let events = tx.object_store(EVENTS)?.get_all().serde()?;
-        let complaints = tx.object_store(COMPLAINTS)?.get_all().serde()?;
-        let (customers, visits, events, complaints): (
-            Vec<Customer>,
-            Vec<VisitRecord>,
-            Vec<CustomerEvent>,
-            Vec<Complaint>,
-        ) = (
-            collect(customers.await?)?,
-            collect(visits.await?)?,
-            collect(events.await?)?,
-            collect(complaints.await?)?,
-        );
-        let mut digests: HashMap<CustomerId, CustomerDigest> = HashMap::new();
-        fn of(
-            map: &mut HashMap<CustomerId, CustomerDigest>,
-            id: CustomerId,
-        ) -> &mut CustomerDigest {
-            map.entry(id).or_insert_with(|| CustomerDigest::new(id))
-        }
+        // Read one after another: a transaction stays open while it has requests to answer.
+        let customers: Vec<Customer> = all_in(&tx, CUSTOMERS).await?;
+        let visits: Vec<VisitRecord> = all_in(&tx, VISITS).await?;
+        let events: Vec<CustomerEvent> = all_in(&tx, EVENTS).await?;
+        let complaints: Vec<Complaint> = all_in(&tx, COMPLAINTS).await?;
+        // One digest per customer named by any record, in the order of their ids (as a read of
+        // the store gives them).
+        let mut ids: Vec<CustomerId> = customers.iter().map(|c| c.id).collect();
+        ids.extend(visits.iter().map(|v| v.customer_id));
+        ids.extend(events.iter().map(|e| e.customer_id));
+        ids.extend(complaints.iter().map(|c| c.customer_id));
+        ids.sort_unstable();
+        ids.dedup();
+        let mut digests: Vec<CustomerDigest> =
+            ids.iter().map(|id| CustomerDigest::new(*id)).collect();
+        let at = |id: CustomerId| {
+            ids.binary_search(&id)
+                .expect("every record's customer is listed")
+        };
         for c in &customers {
-            of(&mut digests, c.id).set_customer(c);
+            digests[at(c.id)].set_customer(c);
         }
         for v in &visits {
-            of(&mut digests, v.customer_id).add_visit(v);
+            digests[at(v.customer_id)].add_visit(v);
         }
         for e in &events {
-            of(&mut digests, e.customer_id).put_event(e);
+            digests[at(e.customer_id)].put_event(e);
         }
         for c in &complaints {
-            of(&mut digests, c.customer_id).put_complaint(c);
+            digests[at(c.customer_id)].put_complaint(c);
         }
         let store = tx.object_store(DIGESTS)?;
         store.clear()?;
-        for (id, d) in &digests {
-            store
-                .put(JsValue::from(Uint8Array::from(d.encode().as_slice())))
-                .with_key(id.to_string())
-                .primitive()?;
+        for d in &digests {
+            put(&store, d)?;
         }
         meta::put_in(&tx, BUILT, &true)?;
         tx.commit().await?;
-        // In the order of their keys, as a read of the store gives them.
-        let mut digests: Vec<CustomerDigest> = digests.into_values().collect();
-        digests.sort_unstable_by_key(|d| d.id);
         Ok(digests)
     }
-}
-
-fn collect<T, E: std::fmt::Display>(
-    records: impl Iterator<Item = std::result::Result<T, E>>,
-) -> Result<Vec<T>> {
-    records
-        .map(|r| r.map_err(|e| StorageError(e.to_string())))
-        .collect()
 }

@@ -3,6 +3,7 @@
 mod browser;
 mod lighthouse;
 mod report;
+mod scale;
 mod sync;
 
 use std::{
@@ -16,7 +17,7 @@ use serde_json::Value;
 use crate::{cmd, dist, root, tools};
 
 /// Runs the benchmarks named in `only` (bundle, agenda, sync, report, lighthouse), or all of
-/// them; prints one JSON line per figure.
+/// them, and `scale` only when named; prints one JSON line per figure.
 pub(crate) fn main(only: &[String]) -> Result<()> {
     let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
     tools::ensure_build_tools()?;
@@ -39,6 +40,15 @@ pub(crate) fn main(only: &[String]) -> Result<()> {
     }
     if wanted("lighthouse") {
         lighthouse::first_load()?;
+    }
+    // Minutes at its default size, so only when asked: `bench scale [CUSTOMERS VISITS]`.
+    if only.iter().any(|o| o == "scale") {
+        let sizes: Vec<usize> = only.iter().filter_map(|o| o.parse().ok()).collect();
+        let (customers, visits) = match sizes[..] {
+            [c, v] => (c, v),
+            _ => (10_000, 100_000),
+        };
+        scale::measure(customers, visits)?;
     }
     Ok(())
 }

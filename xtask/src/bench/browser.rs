@@ -230,9 +230,9 @@ async fn drive(driver_port: u16, port: u16, profile: &Path, work: &Work<'_>) -> 
 
 /// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.
 #[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
+pub(crate) struct Cdp {
+    pub(crate) cmd: &'static str,
+    pub(crate) params: Value,
 }
 
 impl WebDriverCompatibleCommand for Cdp {

@@ -23,7 +23,7 @@ use crate::{cmd, output, root, run};
 
 /// Same batch size as the PouchDB peer.
 const BATCH: usize = 500;
-const DEMO_PASSWORD: &str = "demo1234";
+pub(crate) const DEMO_PASSWORD: &str = "demo1234";
 
 /// Our push and pull of `n` visits, then the PouchDB peer's, then the ratios.
 pub(crate) fn compare(n: usize) -> Result<()> {
@@ -60,7 +60,7 @@ pub(crate) struct Server {
     /// `http://127.0.0.1:port`.
     pub(crate) base: String,
     db: std::path::PathBuf,
-    _process: KillOnDrop,
+    process: KillOnDrop,
 }
 
 impl Server {
@@ -91,10 +91,16 @@ impl Server {
         let server = Server {
             base: format!("http://127.0.0.1:{port}"),
             db,
-            _process: KillOnDrop(server),
+            process: KillOnDrop(server),
         };
         wait_healthy(&server.base)?;
         Ok(server)
+    }
+
+    /// Kills the server process for real (a device then meets no server at all).
+    pub(crate) fn kill(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
     }
 }
 
