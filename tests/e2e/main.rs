@@ -11,4 +11,6 @@ mod people;
 mod policy;
 mod reports;
 mod support;
+mod sync_server_killed;
+mod sync_tab_reloaded;
 mod visit_draft;
