@@ -269,16 +269,15 @@ pub fn start() -> AppState {
             state.sync();
         }
     });
-    let _ = set_interval_with_handle(
-        move || {
-            // Once a minute at most: the agenda is worked out again for each new minute.
-            if minute_now() != state.minute.get_untracked() {
-                state.minute.set(minute_now());
-            }
-            state.sync();
-        },
-        SYNC_EVERY,
-    );
+    // The timer lives as long as the page.
+    gloo_timers::callback::Interval::new(SYNC_EVERY.as_millis() as u32, move || {
+        // Once a minute at most: the agenda is worked out again for each new minute.
+        if minute_now() != state.minute.get_untracked() {
+            state.minute.set(minute_now());
+        }
+        state.sync();
+    })
+    .forget();
 
     state
 }
