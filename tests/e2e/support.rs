@@ -365,18 +365,24 @@ impl Pushes {
 /// Customers imported by [`import_customers`] are named this, then a number.
 pub(crate) const IMPORTED: &str = "同步客户";
 
-/// The manager, logged in on the desk in `c`, imports `n` new customers of 张伟 from a CSV
-/// file: `n` changes in the outbox at once, written in one IndexedDB transaction, which sync
+/// The manager, logged in on the desk in `c`, imports new customers of 张伟 numbered
+/// `numbers` from a CSV file: as many changes in the outbox at once, written in one IndexedDB transaction, which sync
 /// then pushes in batches. Sync starts as soon as they are saved. The import page is opened
 /// unless it is the page shown.
-pub(crate) async fn import_customers(c: &Client, base: &str, work: &Path, n: usize) -> Result<()> {
+pub(crate) async fn import_customers(
+    c: &Client,
+    base: &str,
+    work: &Path,
+    numbers: std::ops::Range<usize>,
+) -> Result<()> {
+    let n = numbers.len();
     let mut csv = String::from("姓名,电话,地址,等级,产品,购买日期,安装日期,技术员\r\n");
-    for i in 0..n {
+    for i in numbers.clone() {
         csv.push_str(&format!(
             "{IMPORTED}{i:05},1390{i:07},上海市闵行区同步路 {i} 号,普通,净水器 RO-400G,2026-01-15,,张伟\r\n"
         ));
     }
-    let file = work.join(format!("customers-{n}.csv"));
+    let file = work.join(format!("customers-{}-{}.csv", numbers.start, numbers.end));
     std::fs::write(&file, csv)?;
     if !c.current_url().await?.path().ends_with("/desk/import") {
         c.goto(&format!("{base}/desk/import")).await?;

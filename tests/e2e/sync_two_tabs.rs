@@ -6,8 +6,8 @@ use fantoccini::{Client, Locator, wd::WindowHandle};
 use serde_json::{Value, json};
 
 use crate::support::{
-    Held, IMPORTED, Pushes, Result, TIMEOUT, World, app_ready, import_customers, login, pending,
-    screenshot, wait_customers_found, wait_until,
+    Held, IMPORTED, Pushes, Result, TIMEOUT, World, app_ready, customers_found, import_customers,
+    login, pending, screenshot, wait_customers_found, wait_until,
 };
 
 const CHANGES: usize = 1_500;
@@ -39,7 +39,7 @@ async fn two_tabs_syncing_at_once_have_one_leader_and_show_the_same_data() -> Re
                 .at_most(TIMEOUT)
                 .for_element(Locator::Css("#customer-count"))
                 .await?;
-            crate::support::customers_found(&c, &base, "").await?
+            customers_found(&c, &base, "").await?
         };
         let a = c.window().await?;
 
@@ -62,7 +62,7 @@ async fn two_tabs_syncing_at_once_have_one_leader_and_show_the_same_data() -> Re
                  s.most_held = Math.max(s.most_held, held);
                  s.waited = s.waited || (held > 0 && waiting > 0);
                  document.querySelector('#sync-now')?.click();
-                 if (Date.now() < until) setTimeout(tick, 50);
+                 if (Date.now() < until && !window.stopSyncing) setTimeout(tick, 50);
              };
              tick();",
             vec![],
@@ -72,7 +72,7 @@ async fn two_tabs_syncing_at_once_have_one_leader_and_show_the_same_data() -> Re
         // 2. In the first tab, an import of 1,500 customers; that tab starts syncing at once
         //    while the second keeps asking to sync too.
         show(&c, &a).await?;
-        import_customers(&c, &base, &work, CHANGES).await?;
+        import_customers(&c, &base, &work, 0..CHANGES).await?;
         wait_until(
             &c,
             "the first tab's outbox empties",
@@ -124,6 +124,35 @@ async fn two_tabs_syncing_at_once_have_one_leader_and_show_the_same_data() -> Re
         show(&c, &a).await?;
         wait_customers_found(&c, &base, IMPORTED, CHANGES as u64).await?;
         wait_customers_found(&c, &base, "", everyone + CHANGES as u64).await?;
+
+        // 6. The second tab stops asking to sync. The first imports five more and syncs them:
+        //    the second, whose own sync would find nothing new (the first one pulled it), shows
+        //    them within seconds because the first tab told it.
+        show(&c, &b).await?;
+        c.execute("window.stopSyncing = true", vec![]).await?;
+        show(&c, &a).await?;
+        import_customers(&c, &base, &work, CHANGES..CHANGES + 5).await?;
+        wait_until(
+            &c,
+            "the five sync",
+            "return document.querySelector('#pending-count')?.textContent.trim() === '0'",
+        )
+        .await?;
+        show(&c, &b).await?;
+        let mut shown = 0;
+        for _ in 0..20 {
+            shown = customers_found(&c, &base, IMPORTED).await?;
+            if shown == CHANGES as u64 + 5 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        }
+        assert_eq!(
+            shown,
+            CHANGES as u64 + 5,
+            "the second tab shows the first one's new customers"
+        );
+        screenshot(&c, &work, "3-tab-b-told").await?;
         c.close().await?;
         Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
     }
