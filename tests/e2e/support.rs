@@ -365,11 +365,12 @@ impl Pushes {
 /// Customers imported by [`import_customers`] are named this, then a number.
 pub(crate) const IMPORTED: &str = "同步客户";
 
-/// The manager, logged in on the desk in `c`, imports new customers of 张伟 numbered
-/// `numbers` from a CSV file: as many changes in the outbox at once, written in one IndexedDB transaction, which sync
-/// then pushes in batches. Sync starts as soon as they are saved. The import page is opened
-/// unless it is the page shown.
-pub(crate) async fn import_customers(
+/// The manager, logged in on the desk in `c`, imports new customers of 张伟 numbered `numbers`
+/// from a CSV file: as many changes in the outbox at once, written in one IndexedDB
+/// transaction, which sync then pushes in batches; sync starts as soon as they are saved. The
+/// import page is opened unless it is the page shown. Returns once the import is applied, not
+/// yet saved.
+pub(crate) async fn start_import(
     c: &Client,
     base: &str,
     work: &Path,
@@ -408,6 +409,17 @@ pub(crate) async fn import_customers(
         return Err(format!("the import plans {added} additions, not {n}").into());
     }
     c.find(Locator::Css("#import-apply")).await?.click().await?;
+    Ok(())
+}
+
+/// [`start_import`], then waits until the page says the import is saved.
+pub(crate) async fn import_customers(
+    c: &Client,
+    base: &str,
+    work: &Path,
+    numbers: std::ops::Range<usize>,
+) -> Result<()> {
+    start_import(c, base, work, numbers).await?;
     c.wait()
         .at_most(TIMEOUT)
         .for_element(Locator::Css("#import-applied"))
