@@ -23,6 +23,8 @@ pub mod state;
 pub mod storage;
 #[cfg(target_arch = "wasm32")]
 pub mod sync;
+#[cfg(target_arch = "wasm32")]
+pub mod tabs;
 
 /// Starts the field app (tablets): panic messages to the console, then its root into `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -9,6 +9,7 @@ use crate::{
     i18n::Lang,
     storage::{self, meta},
     sync::{self, PullProgress, Session, SyncError},
+    tabs,
 };
 
 /// How often sync runs by itself while the app is open.
@@ -77,10 +78,12 @@ impl AppState {
         self.network.get() && self.reachable.get()
     }
 
-    /// Re-reads the outbox count and tells pages to reload their data.
+    /// Re-reads the outbox count and tells pages to reload their data, in this tab and the
+    /// others.
     pub fn data_changed(self) {
         self.revision.update(|r| *r += 1);
         self.refresh_pending();
+        tabs::announce_change();
     }
 
     /// Re-reads the outbox count.
@@ -108,7 +111,8 @@ impl AppState {
         });
     }
 
-    /// Starts a sync run unless one is running or nobody is logged in.
+    /// Starts a sync run unless one is running or nobody is logged in. Another tab's run goes
+    /// first: this one waits for it, then finds little left to do.
     pub fn sync(self) {
         let Some(session) = self.session.get_untracked() else {
             return;
@@ -130,12 +134,15 @@ impl AppState {
                     self.revision.update(|r| *r += 1);
                 }
             };
-            let result = match storage::app_db().await {
-                Ok(db) => sync::sync_once(&db, &session, &mut on_page)
-                    .await
-                    .map(|r| (db, r)),
-                Err(e) => Err(SyncError::Storage(e)),
-            };
+            let result = tabs::as_sync_leader(async {
+                match storage::app_db().await {
+                    Ok(db) => sync::sync_once(&db, &session, &mut on_page)
+                        .await
+                        .map(|r| (db, r)),
+                    Err(e) => Err(SyncError::Storage(e)),
+                }
+            })
+            .await;
             self.progress.set(None);
             match result {
                 Ok((db, report)) => {
@@ -151,6 +158,7 @@ impl AppState {
                     // is read again below.
                     if report.pulled > 0 || report.new_policy {
                         self.revision.update(|r| *r += 1);
+                        tabs::announce_change();
                     }
                     self.error.set(None);
                 }
@@ -246,6 +254,12 @@ pub fn start() -> AppState {
         state.sync();
     });
 
+    // Another tab of this browser stored something (a pull, an edit): show it here too.
+    tabs::on_change_elsewhere(move || {
+        state.revision.update(|r| *r += 1);
+        state.refresh_pending();
+    });
+
     // Sync triggers: the network comes back, the app becomes visible, and a timer.
     let _ = window_event_listener(ev::online, move |_| {
         state.network.set(true);
@@ -257,16 +271,15 @@ pub fn start() -> AppState {
             state.sync();
         }
     });
-    let _ = set_interval_with_handle(
-        move || {
-            // Once a minute at most: the agenda is worked out again for each new minute.
-            if minute_now() != state.minute.get_untracked() {
-                state.minute.set(minute_now());
-            }
-            state.sync();
-        },
-        SYNC_EVERY,
-    );
+    // The timer lives as long as the page.
+    gloo_timers::callback::Interval::new(SYNC_EVERY.as_millis() as u32, move || {
+        // Once a minute at most: the agenda is worked out again for each new minute.
+        if minute_now() != state.minute.get_untracked() {
+            state.minute.set(minute_now());
+        }
+        state.sync();
+    })
+    .forget();
 
     state
 }

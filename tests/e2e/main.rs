@@ -11,4 +11,7 @@ mod people;
 mod policy;
 mod reports;
 mod support;
+mod sync_server_killed;
+mod sync_tab_reloaded;
+mod sync_two_tabs;
 mod visit_draft;

@@ -119,6 +119,10 @@ impl Server {
             .arg(&self.dist)
             .arg("--addr")
             .arg(format!("127.0.0.1:{}", self.port))
+            // Each request's start and end in the log (tower-http's trace layer), so a scenario
+            // can tell when a push is in flight.
+            .env("RUST_LOG", "info,sqlx=warn,tower_http=debug")
+            .env("NO_COLOR", "1")
             .stdout(log.try_clone()?)
             .stderr(log)
             .kill_on_drop(true)
@@ -135,6 +139,16 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         Err("the server did not answer /api/health".into())
+    }
+
+    /// The server's SQLite file.
+    pub(crate) fn db(&self) -> &Path {
+        &self.db
+    }
+
+    /// What the server wrote to its log so far (every start of this server).
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// SIGKILL: no graceful shutdown, as when a machine loses power or the network.
@@ -315,4 +329,239 @@ pub(crate) fn scratch_dir(name: &str) -> Result<PathBuf> {
         .join(name);
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// The pushes the server's log shows: how many began, and how long each that ended took (ms).
+pub(crate) struct Pushes {
+    pub(crate) started: usize,
+    pub(crate) finished: Vec<u64>,
+}
+
+impl Pushes {
+    /// Reads tower-http's request lines: `request{method=POST uri=/api/sync/push …}` spans,
+    /// `started processing request` then `finished processing request latency=N ms`.
+    pub(crate) fn in_log(log: &str) -> Pushes {
+        let mut pushes = Pushes {
+            started: 0,
+            finished: Vec::new(),
+        };
+        for line in log.lines().filter(|l| l.contains("uri=/api/sync/push")) {
+            if line.contains("started processing request") {
+                pushes.started += 1;
+            } else if let Some(rest) = line.split("finished processing request latency=").nth(1) {
+                let ms = rest.split_whitespace().next().and_then(|n| n.parse().ok());
+                pushes.finished.push(ms.unwrap_or(0));
+            }
+        }
+        pushes
+    }
+
+    /// A push has begun and not ended.
+    pub(crate) fn in_flight(&self) -> bool {
+        self.started > self.finished.len()
+    }
+}
+
+/// Customers imported by [`import_customers`] are named this, then a number.
+pub(crate) const IMPORTED: &str = "同步客户";
+
+/// The manager, logged in on the desk in `c`, imports new customers of 张伟 numbered `numbers`
+/// from a CSV file: as many changes in the outbox at once, written in one IndexedDB
+/// transaction, which sync then pushes in batches; sync starts as soon as they are saved. The
+/// import page is opened unless it is the page shown. Returns once the import is applied, not
+/// yet saved.
+pub(crate) async fn start_import(
+    c: &Client,
+    base: &str,
+    work: &Path,
+    numbers: std::ops::Range<usize>,
+) -> Result<()> {
+    let n = numbers.len();
+    let mut csv = String::from("姓名,电话,地址,等级,产品,购买日期,安装日期,技术员\r\n");
+    for i in numbers.clone() {
+        csv.push_str(&format!(
+            "{IMPORTED}{i:05},1390{i:07},上海市闵行区同步路 {i} 号,普通,净水器 RO-400G,2026-01-15,,张伟\r\n"
+        ));
+    }
+    let file = work.join(format!("customers-{}-{}.csv", numbers.start, numbers.end));
+    std::fs::write(&file, csv)?;
+    if !c.current_url().await?.path().ends_with("/desk/import") {
+        c.goto(&format!("{base}/desk/import")).await?;
+        app_ready(c).await?;
+    }
+    c.wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("#import-file"))
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    c.wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("[data-testid=import-add]"))
+        .await?;
+    let added = c
+        .execute(
+            "return document.querySelectorAll('[data-testid=import-add]').length",
+            vec![],
+        )
+        .await?;
+    if added != json!(n) {
+        return Err(format!("the import plans {added} additions, not {n}").into());
+    }
+    c.find(Locator::Css("#import-apply")).await?.click().await?;
+    Ok(())
+}
+
+/// [`start_import`], then waits until the page says the import is saved.
+pub(crate) async fn import_customers(
+    c: &Client,
+    base: &str,
+    work: &Path,
+    numbers: std::ops::Range<usize>,
+) -> Result<()> {
+    start_import(c, base, work, numbers).await?;
+    c.wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("#import-applied"))
+        .await?;
+    Ok(())
+}
+
+/// The number shown by the outbox counter in the status bar.
+pub(crate) async fn pending(c: &Client) -> Result<u64> {
+    let text = c
+        .execute(
+            "return document.querySelector('#pending-count')?.textContent.trim() ?? ''",
+            vec![],
+        )
+        .await?;
+    text.as_str()
+        .and_then(|t| t.parse().ok())
+        .ok_or_else(|| format!("no outbox count: {text}").into())
+}
+
+/// What the server's database holds of the manager's device and of the imported customers.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Held {
+    /// Customers named [`IMPORTED`]…: rows, and distinct names among them.
+    pub(crate) customers: i64,
+    pub(crate) distinct_names: i64,
+    /// Audit entries `create` of those customers: each written once per applied mutation.
+    pub(crate) creations: i64,
+    /// The manager's device streams: how many, `last_seq`, and the (device, seq) digests kept.
+    pub(crate) streams: i64,
+    pub(crate) last_seq: i64,
+    pub(crate) applied_seqs: i64,
+    /// Refused mutations and edit conflicts of anyone.
+    pub(crate) refused: i64,
+    pub(crate) conflicts: i64,
+}
+
+impl Held {
+    /// Every one of `n` imported customers held once, applied once, nothing refused.
+    pub(crate) fn exactly_once(n: usize) -> Held {
+        let n = n as i64;
+        Held {
+            customers: n,
+            distinct_names: n,
+            creations: n,
+            streams: 1,
+            last_seq: n,
+            applied_seqs: n,
+            refused: 0,
+            conflicts: 0,
+        }
+    }
+
+    /// Reads the server's SQLite file (the server may be running: WAL lets a reader in).
+    pub(crate) async fn read(db: &Path) -> Result<Held> {
+        use sqlx::{ConnectOptions, Connection, sqlite::SqliteConnectOptions};
+        let mut c = SqliteConnectOptions::new()
+            .filename(db)
+            .read_only(true)
+            .connect()
+            .await?;
+        let like = format!("{IMPORTED}%");
+        let (customers, distinct_names): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(DISTINCT json_extract(data, '$.name')) FROM records
+             WHERE kind = 'customer' AND json_extract(data, '$.name') LIKE ?",
+        )
+        .bind(&like)
+        .fetch_one(&mut c)
+        .await?;
+        let creations: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND record_id IN
+             (SELECT id FROM records WHERE kind = 'customer' AND json_extract(data, '$.name') LIKE ?)",
+        )
+        .bind(&like)
+        .fetch_one(&mut c)
+        .await?;
+        let (streams, last_seq, applied_seqs): (i64, i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(MAX(s.last_seq), 0), COALESCE(SUM(
+                (SELECT COUNT(*) FROM device_mutations m
+                 WHERE m.device_id = s.device_id AND m.user_id = s.user_id)), 0)
+             FROM device_streams s JOIN users u ON u.id = s.user_id WHERE u.username = 'manager'",
+        )
+        .fetch_one(&mut c)
+        .await?;
+        let refused: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rejected_mutations")
+            .fetch_one(&mut c)
+            .await?;
+        let conflicts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM edit_conflicts")
+            .fetch_one(&mut c)
+            .await?;
+        c.close().await?;
+        Ok(Held {
+            customers,
+            distinct_names,
+            creations,
+            streams,
+            last_seq,
+            applied_seqs,
+            refused,
+            conflicts,
+        })
+    }
+}
+
+/// Waits until the desk in `c` lists `n` customers for the search `query`.
+pub(crate) async fn wait_customers_found(
+    c: &Client,
+    base: &str,
+    query: &str,
+    n: u64,
+) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let shown = customers_found(c, base, query).await?;
+        if shown == n {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the desk lists {shown} customers for {query:?}, not {n}").into());
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// The number in the desk's customers list count for the search `query` (`#customer-count`).
+pub(crate) async fn customers_found(c: &Client, base: &str, query: &str) -> Result<u64> {
+    if !c.current_url().await?.path().ends_with("/desk/customers") {
+        c.goto(&format!("{base}/desk/customers")).await?;
+        app_ready(c).await?;
+    }
+    fill(c, "#customer-search", query).await?;
+    // The list filters as it is typed into; give it a moment, then read the count.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let text = c
+        .wait()
+        .at_most(TIMEOUT)
+        .for_element(Locator::Css("#customer-count"))
+        .await?
+        .text()
+        .await?;
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .map_err(|_| format!("no count in {text:?}").into())
 }

@@ -140,6 +140,15 @@ impl Db {
             .or_insert_with(|| Box::leak(numbered(query).into_owned().into_boxed_str()))
     }
 
+    /// A query built at run time, in this backend's placeholders (see [`Db::sql`]).
+    pub fn sql_owned(&self, query: &str) -> String {
+        if self.backend == Backend::Sqlite {
+            query.to_owned()
+        } else {
+            numbered(query).into_owned()
+        }
+    }
+
     /// Begins a write transaction (on SQLite's single writer connection).
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         self.write.begin().await

@@ -252,6 +252,67 @@ async fn pushing_the_same_batch_twice_stores_each_visit_once() {
     }
 }
 
+/// A push's new records are written together at its end: within one push, a record made
+/// earlier must still be seen by the mutations after it, as if each came alone.
+#[tokio::test]
+async fn within_one_push_each_mutation_sees_the_records_made_before_it() {
+    let app = app(true).await;
+    let dev = device();
+    let s = app.login("tech1", dev).await;
+    let c = customers(&app.pull_all(&s.token, 500).await)[0].id;
+    let first = visit(&s, dev, c);
+    let mut other = first.clone();
+    other.notes = "同一编号，不同内容".into();
+    let other = other.seal();
+    let mut amended = visit(&s, dev, c);
+    amended.amends = Some(first.id);
+    let amended = amended.seal();
+    let mut reused = visit(&s, dev, c);
+    reused.notes = "同一序号，不同内容".into();
+    let last = visit(&s, dev, c);
+    let batch = vec![
+        create(1, &first),
+        create(2, &first),   // the same record again: a duplicate, nothing written
+        create(3, &other),   // its id with other content: a conflict, kept
+        create(4, &amended), // amends the record made at seq 1
+        create(4, &reused.seal()), // seq 4 again with other content: a conflict
+        create(5, &last),
+    ];
+    let visits = app.records("visit").await;
+    let creations =
+        || app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'create' AND kind = 'visit'");
+    let created = creations().await;
+    // Twice: the second time is a retry after a lost reply.
+    for round in 0..2 {
+        let (status, body) = app.push(&s.token, dev, batch.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let reply: PushResponse = serde_json::from_value(body).unwrap();
+        assert_eq!(reply.last_applied_seq, 5);
+        let refused: Vec<_> = reply.rejected.iter().map(|r| (r.seq, r.code)).collect();
+        let expected = if round == 0 {
+            vec![(3, RejectCode::Conflict), (4, RejectCode::Conflict)]
+        } else {
+            vec![(4, RejectCode::Conflict)]
+        };
+        assert_eq!(refused, expected, "round {round}");
+        assert_eq!(app.records("visit").await, visits + 3, "round {round}");
+        assert_eq!(creations().await, created + 3, "round {round}");
+    }
+    let pulled = app.pull_all(&s.token, 500).await;
+    let kept: Vec<_> = pulled
+        .iter()
+        .filter_map(|e| match e {
+            Entity::Visit(v) if [first.id, amended.id, last.id].contains(&v.id) => Some(v.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        vec![first, amended, last],
+        "each once, in the order made"
+    );
+}
+
 #[tokio::test]
 async fn a_gap_in_seq_stops_the_batch_and_a_resend_fills_it() {
     let app = app(true).await;

@@ -25,9 +25,10 @@ use crate::{cmd, output, root, run};
 const BATCH: usize = 500;
 pub(crate) const DEMO_PASSWORD: &str = "demo1234";
 
-/// Our push and pull of `n` visits, then the PouchDB peer's, then the ratios.
+/// Our push and pull of `n` visits, then the PouchDB peer's, then the ratios; then ours again
+/// with the server on PostgreSQL (a throwaway cluster, as the tests make it).
 pub(crate) fn compare(n: usize) -> Result<()> {
-    let ours = ours(n)?;
+    let ours = ours(n, None)?;
     println!(
         "{{\"bench\":\"sync_revisit\",\"docs\":{n},\"pulled\":{},\"push_ms\":{},\"pull_ms\":{}}}",
         ours.pulled, ours.push_ms, ours.pull_ms
@@ -44,6 +45,15 @@ pub(crate) fn compare(n: usize) -> Result<()> {
         Err(e) => {
             eprintln!("xtask bench: the PouchDB peer could not run ({e:#}); no ratio this time")
         }
+    }
+    // The same pushes applied by the server on each backend: SQLite (above, synchronous =
+    // NORMAL) and PostgreSQL (the test cluster: fsync off).
+    if let Some(cluster) = crate::postgres::Cluster::start()? {
+        let pg = self::ours(n, Some(&cluster.url()))?;
+        println!(
+            "{{\"bench\":\"sync_push_by_backend\",\"docs\":{n},\"sqlite_push_ms\":{},\"postgres_push_ms\":{},\"sqlite_pull_ms\":{},\"postgres_pull_ms\":{}}}",
+            ours.push_ms, pg.push_ms, ours.pull_ms, pg.pull_ms
+        );
     }
     Ok(())
 }
@@ -65,6 +75,11 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(name: &str) -> Result<Server> {
+        Server::start_on(name, None)
+    }
+
+    /// The server on the PostgreSQL database at `database_url`, or on a SQLite file of its own.
+    pub(crate) fn start_on(name: &str, database_url: Option<&str>) -> Result<Server> {
         let mut build = cmd("cargo");
         build.args(["build", "--release", "-p", "revisit-server"]);
         run(build)?;
@@ -81,9 +96,11 @@ impl Server {
                 &format!("127.0.0.1:{port}"),
                 "--dist",
                 "dist",
-                "--db",
             ])
-            .arg(&db)
+            .args(match database_url {
+                Some(url) => ["--database-url".as_ref(), url.as_ref()],
+                None => ["--db".as_ref(), db.as_os_str()],
+            })
             .current_dir(root())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -110,8 +127,8 @@ impl Drop for Server {
     }
 }
 
-fn ours(n: usize) -> Result<Figures> {
-    let server = Server::start("sync")?;
+fn ours(n: usize, database_url: Option<&str>) -> Result<Figures> {
+    let server = Server::start_on("sync", database_url)?;
     let base = server.base.clone();
     let device_a = DeviceId(Uuid::now_v7());
     let a = login(&base, "tech1", device_a)?;
@@ -179,9 +196,12 @@ pub(crate) fn push_all(
                 })
                 .collect(),
         };
+        // Encoded once, straight to bytes (`send_json` of a `Value` encodes twice).
+        let body = serde_json::to_vec(&push)?;
         let reply: PushResponse = ureq::post(&format!("{base}/api/sync/push"))
             .set("Authorization", &format!("Bearer {token}"))
-            .send_json(serde_json::to_value(&push)?)?
+            .set("Content-Type", "application/json")
+            .send_bytes(&body)?
             .into_json()?;
         if !reply.rejected.is_empty() {
             bail!(
@@ -267,8 +287,15 @@ struct Peer {
 }
 
 /// shared/bench/pouchdb-peer, copied out of the read-only shared folder and installed once.
+/// The shared folder sits beside the checkout, or beside the folder of its worktrees.
 fn pouchdb(n: usize) -> Result<Peer> {
-    let source = root().join("../shared/bench/pouchdb-peer");
+    let checkout = root();
+    let source = checkout
+        .ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared/bench/pouchdb-peer"))
+        .find(|dir| dir.join("bench.mjs").exists())
+        .context("no shared/bench/pouchdb-peer beside the checkout")?;
     let dir = root().join("target/bench/pouchdb-peer");
     std::fs::create_dir_all(&dir)?;
     for file in ["bench.mjs", "package.json"] {

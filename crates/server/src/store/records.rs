@@ -1,6 +1,8 @@
 //! The `records` table: one row per synced record, versioned from its organisation's counter,
 //! scoped to the technician in charge of its customer.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use revisit_domain::{
     Complaint, Customer, CustomerEvent, CustomerId, DeviceId, OpenIssue, UserId, VisitRecord,
@@ -293,6 +295,121 @@ pub async fn put_at<T: Stored>(
     Ok(())
 }
 
+/// A new create-only record's row, ready to be written with others ([`insert_new_rows`]).
+#[derive(Debug)]
+pub struct NewRow {
+    kind: &'static str,
+    id: Uuid,
+    customer: Option<String>,
+    scope: Option<String>,
+    author: Option<String>,
+    device: Option<String>,
+    at: Option<String>,
+    sha256: Option<String>,
+    /// The record as stored (JSON).
+    pub data: String,
+    received_at: String,
+    version: i64,
+}
+
+impl NewRow {
+    /// The row of `write` at `version`.
+    pub fn new<T: Stored>(write: Write<'_, T>, version: i64) -> Result<NewRow, Error> {
+        let record = write.record;
+        Ok(NewRow {
+            kind: T::KIND.code(),
+            id: record.key(),
+            customer: record.customer().map(|c| c.to_string()),
+            scope: write.scope.map(|t| t.to_string()),
+            author: write.author.user.map(|u| u.to_string()),
+            device: write.author.device.map(|d| d.to_string()),
+            at: record.at().map(timestamp),
+            sha256: record.sha256().map(str::to_owned),
+            data: serde_json::to_string(record).map_err(|e| Error::Internal(e.into()))?,
+            received_at: timestamp(Utc::now()),
+            version,
+        })
+    }
+
+    /// Its kind and id.
+    pub fn key(&self) -> (&'static str, Uuid) {
+        (self.kind, self.id)
+    }
+}
+
+/// Rows per multi-row insert of records: 13 values each, well under SQLite's and
+/// PostgreSQL's limits on a statement's parameters.
+const RECORDS_PER_INSERT: usize = 200;
+
+/// Writes new records, a couple of hundred per statement. The caller knows that none of their
+/// ids is taken (in its transaction, under its organisation's version counter); if one is, the
+/// statement fails and the transaction with it.
+pub async fn insert_new_rows(
+    db: &Db,
+    tx: &mut Tx,
+    org: &str,
+    rows: &[NewRow],
+) -> Result<(), Error> {
+    for chunk in rows.chunks(RECORDS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO records (org_id, kind, id, customer_id, technician_id, author_id,
+                 device_id, at, sha256, data, size, received_at, version) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "" } else { ", " });
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        }
+        let sql = db.sql_owned(&sql);
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(org)
+                .bind(row.kind)
+                .bind(row.id.to_string())
+                .bind(row.customer.as_deref())
+                .bind(row.scope.as_deref())
+                .bind(row.author.as_deref())
+                .bind(row.device.as_deref())
+                .bind(row.at.as_deref())
+                .bind(row.sha256.as_deref())
+                .bind(row.data.as_str())
+                .bind(row.data.len() as i64)
+                .bind(row.received_at.as_str())
+                .bind(row.version);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Which of `ids` name a record of the organisation, as (kind, id); a few hundred per query.
+pub async fn existing(
+    db: &Db,
+    conn: &mut AnyConnection,
+    org: &str,
+    ids: &[Uuid],
+) -> Result<HashSet<(String, Uuid)>, Error> {
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(RECORDS_PER_INSERT) {
+        let mut sql = String::from("SELECT kind, id FROM records WHERE org_id = ? AND id IN (");
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+        }
+        sql.push(')');
+        let sql = db.sql_owned(&sql);
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(org);
+        for id in chunk {
+            query = query.bind(id.to_string());
+        }
+        for (kind, id) in query.fetch_all(&mut *conn).await? {
+            if let Ok(id) = id.parse() {
+                found.insert((kind, id));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Moves customer `customer` and everything of it to technician `to`: each row gets a new
 /// version (so the new technician's device pulls them all), and the technician `from` gets a
 /// removal (so their device drops them).
@@ -429,6 +546,56 @@ pub struct Audit<'a> {
     pub record: Option<Uuid>,
     /// Anything else worth keeping (the fields changed, the old and new value).
     pub detail: &'a str,
+}
+
+/// An entry of the audit log held until its transaction writes it with others
+/// ([`audit_many`]).
+#[derive(Clone, Debug)]
+pub struct AuditRow {
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Who.
+    pub user: Option<UserId>,
+    /// What they did.
+    pub action: &'static str,
+    /// To which kind of record.
+    pub kind: Option<RecordKind>,
+    /// To which record.
+    pub record: Option<Uuid>,
+    /// Anything else worth keeping.
+    pub detail: String,
+}
+
+/// Rows per multi-row insert: 7 values each, well under SQLite's and PostgreSQL's limits on
+/// a statement's parameters.
+const AUDIT_ROWS_PER_INSERT: usize = 500;
+
+/// Writes entries of the audit log in the transaction of their changes, in their order, a few
+/// hundred per statement.
+pub async fn audit_many(db: &Db, tx: &mut Tx, org: &str, rows: &[AuditRow]) -> Result<(), Error> {
+    for chunk in rows.chunks(AUDIT_ROWS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (org_id, at, user_id, action, kind, record_id, detail) VALUES ",
+        );
+        for (i, _) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "" } else { ", " });
+            sql.push_str("(?, ?, ?, ?, ?, ?, ?)");
+        }
+        let sql = db.sql_owned(&sql);
+        let mut query = sqlx::query(&sql);
+        for row in chunk {
+            query = query
+                .bind(org)
+                .bind(timestamp(row.at))
+                .bind(row.user.map(|u| u.to_string()))
+                .bind(row.action)
+                .bind(row.kind.map(|k| k.code()))
+                .bind(row.record.map(|r| r.to_string()))
+                .bind(row.detail.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Writes an entry of the audit log, in the transaction of the change.

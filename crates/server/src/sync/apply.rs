@@ -9,17 +9,21 @@ use revisit_domain::{
     wire::{MutationOp, RecordKind, RejectCode, Role},
 };
 use serde::Serialize;
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Mutex,
+};
 use uuid::Uuid;
 
 use super::CONFLICT_QUOTA;
 use crate::{
     Db,
     auth::Session,
-    db::{Tx, next_version, timestamp},
+    db::{Tx, next_versions, timestamp},
     error::Error,
     store::{
         Found, Stored,
-        records::{self, Audit, Author, Write},
+        records::{self, AuditRow, Author, NewRow, Write},
         users,
     },
 };
@@ -39,15 +43,129 @@ pub(super) enum Outcome {
 
 use Outcome::Rejected;
 
-/// What every mutation of one push shares.
+/// What every mutation of one push shares: who pushes, and what the push has learnt and
+/// has still to write, so that a push of many records costs few statements.
 pub(super) struct Ctx<'a> {
     pub(super) db: &'a Db,
     pub(super) session: &'a Session,
     pub(super) org: String,
     pub(super) now: DateTime<Utc>,
+    /// The technician in charge of each customer read so far in this push (`None`: no such
+    /// customer); forgotten whenever the push changes a customer.
+    in_charge: Mutex<HashMap<CustomerId, Option<UserId>>>,
+    /// Audit entries of the push's changes, written together before it commits
+    /// ([`Ctx::write_audit`]); nothing reads the log inside a push.
+    audit: Mutex<Vec<AuditRow>>,
+    /// Versions taken from the organisation's counter for the push's new records, in one
+    /// step: the next to hand out and the end of the block (exclusive).
+    versions: Mutex<Option<(i64, i64)>>,
+    /// How many versions to take at once: one per mutation of the push at most.
+    block: i64,
+    /// The ids of the records the push's create-only mutations make (visits, events,
+    /// reviews), and which of them the organisation held when the push took its counter.
+    creatable: Vec<Uuid>,
+    taken: Mutex<Option<HashSet<(String, Uuid)>>>,
+    /// New create-only records not written yet: written together ([`Ctx::write_new`]) before
+    /// anything that could read them, and before the push commits.
+    new_rows: Mutex<Vec<NewRow>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The context of a push of `mutations` mutations, whose create-only records have the ids
+    /// `creatable`.
+    pub(super) fn new(
+        db: &'a Db,
+        session: &'a Session,
+        org: String,
+        now: DateTime<Utc>,
+        mutations: usize,
+        creatable: Vec<Uuid>,
+    ) -> Self {
+        Ctx {
+            db,
+            session,
+            org,
+            now,
+            in_charge: Mutex::default(),
+            audit: Mutex::default(),
+            versions: Mutex::default(),
+            block: (mutations as i64).max(1),
+            creatable,
+            taken: Mutex::default(),
+            new_rows: Mutex::default(),
+        }
+    }
+
+    /// Which of the push's create-only ids the organisation holds, asked once: after the push
+    /// has taken its organisation's version counter, which every write of a record takes
+    /// and keeps until it commits, so no other writer adds one of them before this push ends.
+    async fn taken(&self, tx: &mut Tx, kind: &str, id: Uuid) -> Result<bool, Error> {
+        if let Some(taken) = lock(&self.taken).as_ref() {
+            return Ok(taken.contains(&(kind.to_owned(), id)));
+        }
+        let version = self.new_version(tx).await?;
+        // Handed out again: the counter is taken, which is what was wanted.
+        if let Some((next, _)) = lock(&self.versions).as_mut()
+            && *next == version + 1
+        {
+            *next = version;
+        }
+        let taken = records::existing(self.db, tx, &self.org, &self.creatable).await?;
+        let held = taken.contains(&(kind.to_owned(), id));
+        *lock(&self.taken) = Some(taken);
+        Ok(held)
+    }
+
+    /// Writes the new create-only records made so far (in the push's transaction).
+    pub(super) async fn write_new(&self, tx: &mut Tx) -> Result<(), Error> {
+        let rows = std::mem::take(&mut *lock(&self.new_rows));
+        records::insert_new_rows(self.db, tx, &self.org, &rows).await
+    }
+
+    /// A version for a new record: from a block taken once for the push, as taking each from
+    /// the counter costs a statement. The counter row stays locked by the push's transaction
+    /// until it commits (as with [`next_version`]), so versions still follow commit order.
+    async fn new_version(&self, tx: &mut Tx) -> Result<i64, Error> {
+        {
+            let mut versions = lock(&self.versions);
+            if let Some((next, end)) = versions.as_mut()
+                && *next < *end
+            {
+                *next += 1;
+                return Ok(*next - 1);
+            }
+        }
+        let first = next_versions(self.db, tx, &self.org, self.block).await?;
+        *lock(&self.versions) = Some((first + 1, first + self.block));
+        Ok(first)
+    }
+
+    /// Gives the counter back the versions of the block the push did not use, when nothing
+    /// took one after them; otherwise they stay a gap, which no reader minds.
+    pub(super) async fn give_back_versions(&self, tx: &mut Tx) -> Result<(), Error> {
+        let Some((next, end)) = lock(&self.versions).take() else {
+            return Ok(());
+        };
+        if next < end {
+            sqlx::query(
+                self.db
+                    .sql("UPDATE organisations SET version = ? WHERE id = ? AND version = ?"),
+            )
+            .bind(next - 1)
+            .bind(&self.org)
+            .bind(end - 1)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the audit entries the push has made, in their order (in its transaction).
+    pub(super) async fn write_audit(&self, tx: &mut Tx) -> Result<(), Error> {
+        let rows = std::mem::take(&mut *lock(&self.audit));
+        records::audit_many(self.db, tx, &self.org, &rows).await
+    }
+
     fn me(&self) -> UserId {
         self.session.user_id
     }
@@ -66,9 +184,19 @@ impl Ctx<'_> {
     /// The technician in charge of `customer`, or `None` when the organisation has no such
     /// customer.
     async fn in_charge(&self, tx: &mut Tx, customer: CustomerId) -> Result<Option<UserId>, Error> {
-        Ok(records::get::<Customer>(self.db, tx, &self.org, customer.0)
+        if let Some(known) = lock(&self.in_charge).get(&customer) {
+            return Ok(*known);
+        }
+        let found = records::get::<Customer>(self.db, tx, &self.org, customer.0)
             .await?
-            .map(|c| c.record.technician_id))
+            .map(|c| c.record.technician_id);
+        lock(&self.in_charge).insert(customer, found);
+        Ok(found)
+    }
+
+    /// Forgets who is in charge of customers: the push changed one.
+    fn customers_changed(&self) {
+        lock(&self.in_charge).clear();
     }
 
     /// Whether the user may write records of `customer`: the whole organisation's roles may,
@@ -127,28 +255,23 @@ impl Ctx<'_> {
         Ok(())
     }
 
-    async fn audit(
-        &self,
-        tx: &mut Tx,
-        action: &str,
-        kind: RecordKind,
-        id: Uuid,
-        detail: &str,
-    ) -> Result<(), Error> {
-        records::audit(
-            self.db,
-            tx,
-            &self.org,
-            Audit {
-                user: Some(self.me()),
-                action,
-                kind: Some(kind),
-                record: Some(id),
-                detail,
-            },
-        )
-        .await
+    /// Notes an audit entry, written with the push's others before it commits.
+    fn audit(&self, action: &'static str, kind: RecordKind, id: Uuid, detail: &str) {
+        lock(&self.audit).push(AuditRow {
+            at: Utc::now(),
+            user: Some(self.me()),
+            action,
+            kind: Some(kind),
+            record: Some(id),
+            detail: detail.to_owned(),
+        });
     }
+}
+
+/// A push's own state is never shared while a lock is held across an await: a poisoned lock
+/// is as good as any.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn invalid(message: impl Into<String>) -> Outcome {
@@ -161,6 +284,11 @@ fn forbidden(message: impl Into<String>) -> Outcome {
 
 /// Applies one mutation; `Ok(Rejected(..))` is a refusal for good, `Err` a failure of the server.
 pub(super) async fn apply(ctx: &Ctx<'_>, tx: &mut Tx, op: &MutationOp) -> Result<Outcome, Error> {
+    // Every other kind reads records (a review its visit, an edit its record, a reassignment
+    // all of a customer's): the new ones are written first.
+    if !matches!(op, MutationOp::CreateVisit(_) | MutationOp::RecordEvent(_)) {
+        ctx.write_new(tx).await?;
+    }
     match op {
         MutationOp::CreateVisit(v) => create_visit(ctx, tx, v).await,
         MutationOp::EditCustomer(e) => edit_customer(ctx, tx, e).await,
@@ -179,8 +307,24 @@ async fn create_once<T: Stored + PartialEq>(
     record: &T,
     scope: UserId,
 ) -> Result<Outcome, Error> {
-    if let Some(found) = records::get::<T>(ctx.db, tx, &ctx.org, record.key()).await? {
-        return Ok(if found.record == *record {
+    let key = (T::KIND.code(), record.key());
+    // Made earlier in this push, not written yet: compared with that one.
+    let earlier = lock(&ctx.new_rows)
+        .iter()
+        .find(|r| r.key() == key)
+        .map(|r| serde_json::from_str::<T>(&r.data));
+    let existing = match earlier {
+        Some(earlier) => Some(earlier.map_err(|e| Error::Internal(e.into()))?),
+        None if ctx.taken(tx, key.0, key.1).await? => Some(
+            records::get::<T>(ctx.db, tx, &ctx.org, record.key())
+                .await?
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("{} vanished", record.key())))?
+                .record,
+        ),
+        None => None,
+    };
+    if let Some(existing) = existing {
+        return Ok(if existing == *record {
             Outcome::Duplicate
         } else {
             Rejected(
@@ -189,21 +333,15 @@ async fn create_once<T: Stored + PartialEq>(
             )
         });
     }
-    let version = next_version(ctx.db, tx, &ctx.org).await?;
-    records::put_at(
-        ctx.db,
-        tx,
-        &ctx.org,
-        Write {
-            record,
-            scope: Some(scope),
-            author: ctx.author(),
-            stamps: None,
-        },
-        version,
-    )
-    .await?;
-    ctx.audit(tx, "create", T::KIND, record.key(), "").await?;
+    let version = ctx.new_version(tx).await?;
+    let write = Write {
+        record,
+        scope: Some(scope),
+        author: ctx.author(),
+        stamps: None,
+    };
+    lock(&ctx.new_rows).push(NewRow::new(write, version)?);
+    ctx.audit("create", T::KIND, record.key(), "");
     Ok(Outcome::Applied)
 }
 
@@ -232,6 +370,9 @@ async fn create_visit(ctx: &Ctx<'_>, tx: &mut Tx, visit: &VisitRecord) -> Result
         && !records::was_in_charge(ctx.db, tx, &ctx.org, visit.customer_id, ctx.me()).await?
     {
         return Ok(forbidden("the customer is not in this technician's charge"));
+    }
+    if visit.amends.is_some() {
+        ctx.write_new(tx).await?;
     }
     if let Some(original) = visit.amends
         && records::get::<VisitRecord>(ctx.db, tx, &ctx.org, original.0)
@@ -319,8 +460,7 @@ async fn write_edit<R: Stored + Editable>(
     }
     let fields: Vec<&str> = edit.changes.iter().map(FieldChange::field).collect();
     let action = if existing.is_none() { "create" } else { "edit" };
-    ctx.audit(tx, action, R::KIND, merged.record.key(), &fields.join(","))
-        .await?;
+    ctx.audit(action, R::KIND, merged.record.key(), &fields.join(","));
     Ok(Ok(merged.record))
 }
 
@@ -427,6 +567,7 @@ async fn edit_customer(ctx: &Ctx<'_>, tx: &mut Tx, edit: &CustomerEdit) -> Resul
         Ok(c) => c,
         Err(refused) => return Ok(refused),
     };
+    ctx.customers_changed();
     if let Some(before) = before
         && before != written.technician_id
     {
@@ -440,8 +581,7 @@ async fn edit_customer(ctx: &Ctx<'_>, tx: &mut Tx, edit: &CustomerEdit) -> Resul
         )
         .await?;
         let detail = format!("{before} -> {}", written.technician_id);
-        ctx.audit(tx, "reassign", RecordKind::Customer, written.id.0, &detail)
-            .await?;
+        ctx.audit("reassign", RecordKind::Customer, written.id.0, &detail);
     }
     Ok(Outcome::Applied)
 }

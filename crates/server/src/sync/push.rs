@@ -4,8 +4,8 @@ use axum::{Json, extract::State};
 use chrono::Utc;
 use revisit_domain::wire::ErrorCode;
 use revisit_domain::wire::{
-    MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH, Mutation, MutationHead, PushEnvelope, PushResponse,
-    RejectCode, RejectedMutation, SCHEMA_VERSION,
+    MAX_MUTATION_BYTES, MAX_MUTATIONS_PER_PUSH, Mutation, MutationHead, MutationOp, PushEnvelope,
+    PushResponse, RejectCode, RejectedMutation, SCHEMA_VERSION,
 };
 
 use super::{
@@ -76,15 +76,38 @@ pub(super) async fn push(
     .bind(&org)
     .fetch_one(&mut *tx)
     .await?;
-    let ctx = Ctx {
+    // Each mutation read once, before anything is applied, so that the ids of the records
+    // it creates are known together.
+    let decoded: Vec<Option<Result<Mutation, serde_json::Error>>> = envelope
+        .mutations
+        .iter()
+        .map(|raw| (raw.get().len() <= MAX_MUTATION_BYTES).then(|| serde_json::from_str(raw.get())))
+        .collect();
+    let creatable = decoded
+        .iter()
+        .filter_map(|m| match m {
+            Some(Ok(m)) => match &m.op {
+                MutationOp::CreateVisit(v) => Some(v.id.0),
+                MutationOp::RecordEvent(e) => Some(e.id.0),
+                MutationOp::CreateReview(r) => Some(r.id.0),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let ctx = Ctx::new(
         db,
-        session: &session,
-        org: org.clone(),
-        now: Utc::now(),
-    };
+        &session,
+        org.clone(),
+        Utc::now(),
+        envelope.mutations.len(),
+        creatable,
+    );
+    // What this push applied under each seq, written together before it commits.
+    let mut applied: Vec<(i64, String)> = Vec::new();
     let mut rejected = Vec::new();
     let mut missing_blobs = Vec::new();
-    for (raw, seq) in envelope.mutations.iter().zip(heads) {
+    for ((raw, seq), decoded) in envelope.mutations.iter().zip(heads).zip(decoded) {
         let text = raw.get();
         let digest = sha256_hex(text.as_bytes());
         let Ok(seq_i) = i64::try_from(seq) else {
@@ -93,15 +116,18 @@ pub(super) async fn push(
         if seq_i <= last_seq {
             // A retry after a lost reply is the same content: skipped. Other content under a
             // seq already used is refused as a conflict, and kept.
-            let applied: Option<String> = sqlx::query_scalar(db.sql(
-                "SELECT digest FROM device_mutations WHERE device_id = ? AND user_id = ? AND seq = ?",
-            ))
-            .bind(&device)
-            .bind(&user)
-            .bind(seq_i)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if applied.is_some_and(|d| d != digest) {
+            let earlier = match applied.iter().find(|(s, _)| *s == seq_i) {
+                Some((_, d)) => Some(d.clone()),
+                None => sqlx::query_scalar(db.sql(
+                    "SELECT digest FROM device_mutations WHERE device_id = ? AND user_id = ? AND seq = ?",
+                ))
+                .bind(&device)
+                .bind(&user)
+                .bind(seq_i)
+                .fetch_optional(&mut *tx)
+                .await?,
+            };
+            if earlier.is_some_and(|d| d != digest) {
                 let message = format!("seq {seq} was already used for other content");
                 keep(
                     &ctx,
@@ -124,16 +150,15 @@ pub(super) async fn push(
         if seq_i != last_seq + 1 {
             break; // A gap: the client resends from last_applied_seq + 1.
         }
-        let outcome = if text.len() > MAX_MUTATION_BYTES {
-            Outcome::Rejected(
+        let outcome = match decoded {
+            None => Outcome::Rejected(
                 RejectCode::TooLarge,
                 format!(
                     "the change is {} bytes; at most {MAX_MUTATION_BYTES} are accepted",
                     text.len()
                 ),
-            )
-        } else {
-            match serde_json::from_str::<Mutation>(text) {
+            ),
+            Some(decoded) => match decoded {
                 Ok(m) => apply(&ctx, &mut tx, &m.op).await?,
                 Err(e) if e.to_string().contains("unknown variant") => Outcome::Rejected(
                     RejectCode::Unsupported,
@@ -143,7 +168,7 @@ pub(super) async fn push(
                     RejectCode::Invalid,
                     format!("the change does not read: {e}"),
                 ),
-            }
+            },
         };
         match outcome {
             Outcome::MissingBlobs(blobs) => {
@@ -156,17 +181,13 @@ pub(super) async fn push(
                 rejected.push(RejectedMutation { seq, code, message });
             }
         }
-        sqlx::query(db.sql(
-            "INSERT INTO device_mutations (device_id, user_id, seq, digest) VALUES (?, ?, ?, ?)",
-        ))
-        .bind(&device)
-        .bind(&user)
-        .bind(seq_i)
-        .bind(&digest)
-        .execute(&mut *tx)
-        .await?;
+        applied.push((seq_i, digest));
         last_seq = seq_i;
     }
+    ctx.write_new(&mut tx).await?;
+    record_applied(db, &mut tx, &device, &user, &applied).await?;
+    ctx.write_audit(&mut tx).await?;
+    ctx.give_back_versions(&mut tx).await?;
     sqlx::query(db.sql(
         "UPDATE device_streams SET last_seq = ? WHERE device_id = ? AND user_id = ? AND org_id = ?",
     ))
@@ -188,6 +209,42 @@ pub(super) async fn push(
         rejected,
         missing_blobs,
     }))
+}
+
+/// Rows per multi-row insert of applied seqs (4 values each).
+const SEQS_PER_INSERT: usize = 500;
+
+/// Keeps the digest of what was applied under each seq, so a later push of other content
+/// under a used seq is caught; a few hundred rows per statement.
+async fn record_applied(
+    db: &crate::Db,
+    tx: &mut Tx,
+    device: &str,
+    user: &str,
+    applied: &[(i64, String)],
+) -> Result<(), Error> {
+    for chunk in applied.chunks(SEQS_PER_INSERT) {
+        let mut sql =
+            String::from("INSERT INTO device_mutations (device_id, user_id, seq, digest) VALUES ");
+        for i in 0..chunk.len() {
+            sql.push_str(if i == 0 {
+                "(?, ?, ?, ?)"
+            } else {
+                ", (?, ?, ?, ?)"
+            });
+        }
+        let sql = db.sql_owned(&sql);
+        let mut query = sqlx::query(&sql);
+        for (seq, digest) in chunk {
+            query = query
+                .bind(device)
+                .bind(user)
+                .bind(*seq)
+                .bind(digest.as_str());
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Keeps a refused mutation as it came, for the organisation's managers: verbatim while the
