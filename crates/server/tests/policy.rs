@@ -513,3 +513,38 @@ async fn an_administrator_enters_a_year_and_devices_get_the_new_calendar_at_thei
         .await;
     assert_eq!(body["fingerprint"], bundle.fingerprint.as_str());
 }
+
+/// The dry-run's data: a manager exports the organisation's records as the engine's input
+/// (what `revisit-policy agenda` and `diff` read), the same as the `export-engine-input` task,
+/// and another profile's diff over it answers "what changes for us"; technicians get none.
+#[tokio::test]
+async fn managers_export_the_organisations_records_for_the_dry_run() {
+    use revisit_domain::policy::{EngineInput, Horizon, diff, open_agenda};
+    let app = app(true).await;
+    let manager = token(&app, "manager").await;
+    let tech = token(&app, "tech1").await;
+    let (status, body) = app
+        .call("GET", "/api/policy/input", Some(&manager), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let input: EngineInput = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        input,
+        revisit_server::policy_input::export(&app.db, None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(input.customers.len(), 50);
+    let calendar = revisit_domain::policy::WorkCalendar::china();
+    let now = chrono::Utc::now();
+    let general = builtin("general").unwrap();
+    let skeleton = builtin("skeleton").unwrap();
+    let current = open_agenda(&general, &calendar, &input, now, Horizon::default());
+    let proposed = open_agenda(&skeleton, &calendar, &input, now, Horizon::default());
+    let changes = diff(&current, &proposed);
+    assert!(changes.vanishes > 0 && changes.customers > 0, "{changes:?}");
+    let (status, _) = app
+        .call("GET", "/api/policy/input", Some(&tech), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
