@@ -104,7 +104,7 @@ pub const ZH: CalendarTexts = CalendarTexts {
 /// English.
 pub const EN: CalendarTexts = CalendarTexts {
     title: "Working-day calendar (holidays and make-up days)",
-    hint: "Deadlines counted in working days skip the holidays and count the make-up working days. A year not entered counts weekends only, and the agenda marks what it affects “Holidays not counted”. Once the State Council publishes a new year's holidays, enter them here; devices get the new calendar at their next sync.",
+    hint: "Deadlines counted in working days skip the holidays and count the make-up working days. A year not entered counts weekends only, and the agenda marks what it affects \"Holidays not counted\". Once the State Council publishes a new year's holidays, enter them here; devices get the new calendar at their next sync.",
     year: "Year",
     holidays: "Holidays",
     make_up: "Make-up working days",

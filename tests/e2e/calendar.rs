@@ -125,6 +125,20 @@ async fn an_administrator_enters_next_years_holidays_and_the_tablets_marks_go() 
             .execute("document.querySelector('#calendar').scrollIntoView()", vec![])
             .await?;
         screenshot(&admin, &work, "3-year-entered").await?;
+        // The same in English on a 1024-wide screen: the section's words follow the language.
+        admin.set_window_size(1024, 768).await?;
+        admin.find(Locator::Css("#lang-switch")).await?.click().await?;
+        wait_until(
+            &admin,
+            "the calendar in English",
+            "return (document.querySelector('#calendar')?.textContent || '').startsWith('Working-day calendar')",
+        )
+        .await?;
+        admin
+            .execute("document.querySelector('#calendar').scrollIntoView()", vec![])
+            .await?;
+        screenshot(&admin, &work, "3b-year-entered-en-1024").await?;
+        admin.find(Locator::Css("#lang-switch")).await?.click().await?;
 
         // The tablet's next sync: no mark left, and the dues counted through a new weekday
         // holiday (New Year's Day) are a working day later.
