@@ -5,6 +5,7 @@
 //! (online actions). It reads the organisation's data from IndexedDB through the same pull
 //! as the field app and writes through the same outbox, so it works offline too.
 
+pub mod calendar;
 pub mod complaints;
 pub mod customer_form;
 pub mod customers;

@@ -10,10 +10,11 @@ pub mod people;
 use revisit_domain::{
     DeviceId,
     wire::{
-        AdoptPolicy, ApiError, ChangePasswordRequest, ConflictPage, ConflictPick, CurrentPolicy,
-        EditConflict, ErrorCode, LoginRequest, LoginResponse, MAX_CHANGES_PER_PULL, Mutation,
-        PolicyBundle, PolicyCheck, PolicyFile, PolicyProfiles, PullResponse, PushRequest,
-        PushResponse, RejectedPage, ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
+        AdoptPolicy, ApiError, CalendarEntryReply, CalendarYearEntry, ChangePasswordRequest,
+        ConflictPage, ConflictPick, CurrentPolicy, EditConflict, ErrorCode, LoginRequest,
+        LoginResponse, MAX_CHANGES_PER_PULL, Mutation, OrgCalendar, PolicyBundle, PolicyCheck,
+        PolicyFile, PolicyProfiles, PullResponse, PushRequest, PushResponse, RejectedPage,
+        ResolveConflict, SCHEMA_VERSION, SessionUser, push_batch_len,
     },
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
@@ -205,6 +206,26 @@ pub async fn adopt_policy(
         "/api/policy/adopt",
         Some(&session.token),
         Some(choice),
+    )
+    .await
+}
+
+/// The organisation's working-day calendar: the years it covers (the desk's policy page).
+pub async fn calendar(session: &Session) -> Result<OrgCalendar, SyncError> {
+    call::<(), _>("GET", "/api/policy/calendar", Some(&session.token), None).await
+}
+
+/// Enters one year's holidays and make-up working days (administrators): the calendar as it
+/// now is, or what is wrong with the entry. Devices get it at their next pull.
+pub async fn enter_calendar_year(
+    session: &Session,
+    entry: &CalendarYearEntry,
+) -> Result<CalendarEntryReply, SyncError> {
+    call(
+        "POST",
+        "/api/policy/calendar",
+        Some(&session.token),
+        Some(entry),
     )
     .await
 }

@@ -456,6 +456,8 @@ pub fn PolicyPage() -> impl IntoView {
                 </div>
             </div>
 
+            <super::calendar::CalendarSection/>
+
             {move || proposal.get().map(|p| {
                 let heading = (tx().trial)(&p.label);
                 view! {

@@ -5,6 +5,7 @@
 //! `CHROMIUM` and `CHROMEDRIVER`. Each scenario is a module with a server of its own; they
 //! run one at a time (`--test-threads=1`), as each drives several browsers.
 
+mod calendar;
 mod import;
 mod offline_visit;
 mod people;

@@ -8,6 +8,7 @@
 
 pub mod agenda;
 pub mod calendar;
+pub mod calendar_year;
 pub mod diff;
 pub mod engine;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod trigger;
 
 pub use agenda::{Agenda, AgendaEntry, ItemStatus};
 pub use calendar::{CalendarSpec, WorkCalendar};
+pub use calendar_year::{CalendarYearProblem, DayList, days_text, parse_days, year_entry};
 pub use diff::{Change, ItemChange, PolicyDiff, diff};
 pub use engine::{EngineInput, Horizon, PreparedInput, agenda, open_agenda};
 pub use error::PolicyError;

@@ -20,8 +20,9 @@ pub use people::{
     check_username,
 };
 pub use policy::{
-    AdoptPolicy, CurrentPolicy, PolicyBundle, PolicyCheck, PolicyFile, PolicyFileProblem,
-    PolicyProfiles, ProfileSummary,
+    AdoptPolicy, CalendarEntryReply, CalendarYearEntry, CalendarYearInfo, CurrentPolicy,
+    OrgCalendar, PolicyBundle, PolicyCheck, PolicyFile, PolicyFileProblem, PolicyProfiles,
+    ProfileSummary,
 };
 pub use sync::{
     BlobReceipt, Change, ConflictPage, ConflictPick, ConflictQuery, EditConflict, Entity,

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod blobs;
+pub mod calendar;
 pub mod db;
 pub mod error;
 pub mod import;
@@ -91,6 +92,7 @@ pub fn router_with(state: AppState, limits: &Limits) -> Router {
         .merge(policy_input::router())
         .merge(people::router())
         .merge(policy::router())
+        .merge(calendar::router())
         .method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let sync = sync::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });
     let blobs = blobs::router().method_not_allowed_fallback(|| async { Error::MethodNotAllowed });

@@ -18,7 +18,8 @@ use chrono::Utc;
 use revisit_domain::{
     OrgId, UserId,
     policy::{
-        BUILTIN_PROFILES, OrgPolicy, ProfileSpec, WorkCalendar, builtin_description, builtin_spec,
+        BUILTIN_PROFILES, CalendarSpec, OrgPolicy, ProfileSpec, WorkCalendar, builtin_description,
+        builtin_spec,
     },
     wire::{
         AdoptPolicy, CurrentPolicy, PolicyBundle, PolicyCheck, PolicyFile, PolicyFileProblem,
@@ -87,7 +88,8 @@ static POLICIES: LazyLock<HashMap<&'static str, Arc<Policy>>> = LazyLock::new(||
         .collect()
 });
 
-/// Uploaded policies by their row's id, validated once: a row never changes.
+/// Uploaded policies by their row's id, and policies with an organisation's calendar by their
+/// profile's fingerprint and the calendar row's id, validated once: a row never changes.
 static FILES: LazyLock<Mutex<HashMap<String, Arc<Policy>>>> = LazyLock::new(Mutex::default);
 
 /// The shipped profile called `name`, if there is one.
@@ -96,21 +98,55 @@ pub fn builtin(name: &str) -> Option<Arc<Policy>> {
 }
 
 /// The policy organisation `org` follows, read on `conn` (a transaction's snapshot or a pool
-/// connection).
+/// connection): its profile (shipped or uploaded) with its calendar (the shipped one with the
+/// years its administrators entered, `calendar`).
 pub async fn of_org(db: &Db, conn: &mut AnyConnection, org: OrgId) -> Result<Arc<Policy>, Error> {
-    let (name, file): (String, Option<String>) = sqlx::query_as(
-        db.sql("SELECT policy_profile, policy_file FROM organisations WHERE id = ?"),
+    let (name, file, calendar): (String, Option<String>, Option<String>) = sqlx::query_as(
+        db.sql("SELECT policy_profile, policy_file, calendar FROM organisations WHERE id = ?"),
     )
     .bind(org.to_string())
     .fetch_one(&mut *conn)
     .await?;
-    let Some(file) = file else {
-        return builtin(&name).ok_or_else(|| {
+    let profile = match file {
+        None => builtin(&name).ok_or_else(|| {
             Error::Internal(anyhow::anyhow!(
                 "organisation {org} follows an unknown policy profile {name:?}"
             ))
-        });
+        })?,
+        Some(file) => uploaded(db, conn, org, file).await?,
     };
+    let Some(calendar) = calendar else {
+        return Ok(profile);
+    };
+    // A profile and a calendar row never change, so their pair is validated once.
+    let key = format!("{}+{calendar}", profile.bundle.fingerprint);
+    if let Some(policy) = files().get(&key) {
+        return Ok(policy.clone());
+    }
+    let entered = crate::calendar::entered(db, conn, &calendar).await?;
+    let bundle = PolicyBundle::new(
+        profile.bundle.profile.clone(),
+        crate::calendar::effective(Some(&entered)).to_spec(),
+    );
+    let policy = bundle
+        .validate()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("calendar {calendar}: {e}")))?;
+    let policy = Arc::new(Policy {
+        shipped: profile.shipped,
+        bundle,
+        policy,
+    });
+    files().insert(key, policy.clone());
+    Ok(policy)
+}
+
+/// An uploaded policy file's profile, with the shipped calendar.
+async fn uploaded(
+    db: &Db,
+    conn: &mut AnyConnection,
+    org: OrgId,
+    file: String,
+) -> Result<Arc<Policy>, Error> {
     if let Some(policy) = files().get(&file) {
         return Ok(policy.clone());
     }
@@ -175,9 +211,9 @@ pub async fn adopt(
 ) -> Result<Arc<Policy>, AdoptError> {
     let org_text = org.to_string();
     let mut tx = db.begin_write().await?;
-    let (policy, detail) = match choice {
+    let detail = match choice {
         AdoptPolicy::Shipped(name) => {
-            let policy = builtin(name).ok_or_else(|| AdoptError::Unknown(name.clone()))?;
+            builtin(name).ok_or_else(|| AdoptError::Unknown(name.clone()))?;
             sqlx::query(db.sql(
                 "UPDATE organisations SET policy_profile = ?, policy_file = NULL WHERE id = ?",
             ))
@@ -185,7 +221,7 @@ pub async fn adopt(
             .bind(&org_text)
             .execute(&mut *tx)
             .await?;
-            (policy, name.clone())
+            name.clone()
         }
         AdoptPolicy::File(text) => {
             let file = PolicyFile { toml: text.clone() };
@@ -223,8 +259,8 @@ pub async fn adopt(
                 bundle,
                 policy,
             });
-            files().insert(id, policy.clone());
-            (policy, detail)
+            files().insert(id, policy);
+            detail
         }
     };
     records::audit(
@@ -240,6 +276,8 @@ pub async fn adopt(
         },
     )
     .await?;
+    // With the organisation's own calendar years, if it entered any.
+    let policy = of_org(db, &mut tx, org).await?;
     tx.commit().await?;
     Ok(policy)
 }
@@ -255,7 +293,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Refuses the field app's technicians: the policy pages are the desk's.
-fn require_desk(session: &Session) -> Result<(), Error> {
+pub(crate) fn require_desk(session: &Session) -> Result<(), Error> {
     if session.role.uses_desk() {
         Ok(())
     } else {
@@ -287,21 +325,39 @@ async fn profiles(
     Ok(Json(PolicyProfiles { current, profiles }))
 }
 
+/// The organisation's calendar, which a profile tried at the desk runs with, as adopting it
+/// would.
+async fn org_calendar(state: &AppState, org: OrgId) -> Result<CalendarSpec, Error> {
+    let mut conn = state.db.read.acquire().await?;
+    Ok(of_org(&state.db, &mut conn, org)
+        .await?
+        .bundle
+        .calendar
+        .clone())
+}
+
 async fn profile(
+    State(state): State<AppState>,
     session: Session,
     ApiPath(name): ApiPath<String>,
 ) -> Result<Json<PolicyBundle>, Error> {
     require_desk(&session)?;
     let policy = builtin(&name).ok_or(Error::NotFound)?;
-    Ok(Json(policy.bundle.clone()))
+    let calendar = org_calendar(&state, session.org_id).await?;
+    Ok(Json(PolicyBundle::new(
+        policy.bundle.profile.clone(),
+        calendar,
+    )))
 }
 
 async fn check(
+    State(state): State<AppState>,
     session: Session,
     ApiJson(file): ApiJson<PolicyFile>,
 ) -> Result<Json<PolicyCheck>, Error> {
     require_desk(&session)?;
-    Ok(Json(file.check(WorkCalendar::china().to_spec())))
+    let calendar = org_calendar(&state, session.org_id).await?;
+    Ok(Json(file.check(calendar)))
 }
 
 async fn adopt_route(

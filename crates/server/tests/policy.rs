@@ -1,11 +1,14 @@
 //! The desk's policy endpoints through the real router: the shipped profiles listed and sent,
 //! a policy file checked with its errors by line, adoption (managers and up) reaching devices
-//! at their next pull, the `set-policy` task on the same code, and bad input.
+//! at their next pull, the `set-policy` task on the same code, and bad input; an
+//! administrator's calendar year reaching devices the same way.
 
 use axum::http::StatusCode;
 use revisit_domain::{
     policy::{BUILTIN_PROFILES, builtin},
-    wire::{CurrentPolicy, PolicyBundle, PolicyCheck, PolicyProfiles},
+    wire::{
+        CalendarEntryReply, CurrentPolicy, OrgCalendar, PolicyBundle, PolicyCheck, PolicyProfiles,
+    },
 };
 use revisit_server::admin;
 use serde_json::{Value, json};
@@ -331,4 +334,217 @@ async fn bad_policy_requests_are_refused_and_change_nothing() {
             .await,
         1
     );
+}
+
+/// The covered years of `GET /api/policy/calendar` as `year:holidays/make-up days:who`.
+fn years(calendar: &OrgCalendar) -> Vec<String> {
+    calendar
+        .years
+        .iter()
+        .map(|y| {
+            format!(
+                "{}:{}/{}:{}",
+                y.year,
+                y.holidays.len(),
+                y.make_up_working_days.len(),
+                y.entered_by.as_deref().unwrap_or("shipped")
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_administrator_enters_a_year_and_devices_get_the_new_calendar_at_their_next_pull() {
+    let app = app(true).await;
+    let admin = token(&app, "admin").await;
+    let manager = token(&app, "manager").await;
+    let tech = token(&app, "tech1").await;
+    let calendar = |who: String| {
+        let app = &app;
+        async move {
+            let (status, body) = app
+                .call("GET", "/api/policy/calendar", Some(&who), None)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            serde_json::from_value::<OrgCalendar>(body).unwrap()
+        }
+    };
+    let shipped = calendar(manager.clone()).await;
+    assert_eq!(years(&shipped), ["2025:28/5:shipped", "2026:33/6:shipped"]);
+    let first = app.pull_page(&tech, 0, 500).await;
+    let held = first.policy.expect("a first pull carries the policy");
+    assert_eq!(held.fingerprint, shipped.fingerprint);
+    let pull = |held: String| {
+        let (app, tech) = (&app, tech.clone());
+        async move {
+            let uri = format!("/api/sync/pull?cursor={}&policy={held}", first.cursor);
+            let (status, body) = app.call("GET", &uri, Some(&tech), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body
+        }
+    };
+    let enter = |who: String, body: Value| {
+        let app = &app;
+        async move {
+            app.json("POST", "/api/policy/calendar", Some(&who), body)
+                .await
+        }
+    };
+    let y2027 = json!({
+        "year": 2027,
+        "holidays": "2027-01-01，2027-02-06 至 2027-02-12\n2027-10-01~2027-10-07",
+        "make_up_working_days": "2027-02-20 2027-10-09",
+    });
+
+    // Only administrators enter; technicians do not even read it; bad bodies are refused.
+    let (status, body) = enter(manager.clone(), y2027.clone()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("admin_only"))
+    );
+    let (status, _) = app
+        .call("GET", "/api/policy/calendar", Some(&tech), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = enter(admin.clone(), json!({ "year": 2027, "holidays": "" })).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // A mistyped entry is answered with what is wrong, where; nothing stored.
+    for (entry, problem) in [
+        (
+            json!({ "year": 2027, "holidays": "2027-01-01, 2026-10-01", "make_up_working_days": "" }),
+            json!({ "other_year": { "list": "holidays", "date": "2026-10-01" } }),
+        ),
+        (
+            json!({ "year": 2027, "holidays": "2027-01-01", "make_up_working_days": "2027-2-20" }),
+            json!({ "not_a_date": { "list": "make_up_working_days", "text": "2027-2-20" } }),
+        ),
+        (
+            json!({ "year": 2027, "holidays": "2027-01-01", "make_up_working_days": "2027-02-19" }),
+            json!({ "weekday_make_up": { "date": "2027-02-19" } }),
+        ),
+        (
+            json!({ "year": 2027, "holidays": "", "make_up_working_days": "" }),
+            json!("no_holidays"),
+        ),
+    ] {
+        let (status, body) = enter(admin.clone(), entry.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body, json!({ "invalid": problem }), "{entry}");
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM calendars").await, 0);
+    assert_eq!(pull(held.fingerprint.clone()).await["policy"], Value::Null);
+
+    // 2027 entered: shown with who entered it, audited, and sent at the next pull.
+    let (status, body) = enter(admin.clone(), y2027).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let CalendarEntryReply::Saved(saved) = serde_json::from_value(body).unwrap() else {
+        panic!("saved");
+    };
+    assert_eq!(
+        years(&saved),
+        ["2025:28/5:shipped", "2026:33/6:shipped", "2027:15/2:admin"]
+    );
+    assert_ne!(saved.fingerprint, held.fingerprint);
+    assert_eq!(calendar(manager.clone()).await, saved);
+    let next = pull(held.fingerprint.clone()).await;
+    let bundle: PolicyBundle = serde_json::from_value(next["policy"].clone()).unwrap();
+    assert_eq!(bundle.fingerprint, saved.fingerprint);
+    assert_eq!(bundle.profile, held.profile, "the rules did not change");
+    let policy = bundle.validate().unwrap();
+    assert_eq!(
+        policy.calendar.years().collect::<Vec<_>>(),
+        [2025, 2026, 2027]
+    );
+    let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    assert!(!policy.calendar.is_working_day(d("2027-02-08")));
+    assert!(policy.calendar.is_working_day(d("2027-02-20")));
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'enter_calendar_year'")
+            .await,
+        1
+    );
+
+    // 2026 entered again replaces the shipped 2026 (a correction): a new version, 2027 kept.
+    let (_, body) = enter(
+        admin.clone(),
+        json!({ "year": 2026, "holidays": "2026-01-01", "make_up_working_days": "" }),
+    )
+    .await;
+    let CalendarEntryReply::Saved(corrected) = serde_json::from_value(body).unwrap() else {
+        panic!("saved");
+    };
+    assert_eq!(
+        years(&corrected),
+        ["2025:28/5:shipped", "2026:1/0:admin", "2027:15/2:admin"]
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM calendars").await, 2);
+
+    // Another profile keeps the organisation's calendar: adopted, tried, and after a restart.
+    let (status, body) = app
+        .json(
+            "POST",
+            "/api/policy/adopt",
+            Some(&manager),
+            json!({ "shipped": "vehicle-service" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let next = pull(corrected.fingerprint.clone()).await;
+    let bundle: PolicyBundle = serde_json::from_value(next["policy"].clone()).unwrap();
+    assert_eq!(bundle.fingerprint, body["fingerprint"].as_str().unwrap());
+    assert_eq!(bundle.calendar.years, [2025, 2026, 2027]);
+    assert_eq!(
+        bundle
+            .calendar
+            .holidays
+            .iter()
+            .filter(|d| d.to_string().starts_with("2026"))
+            .count(),
+        1
+    );
+    let (_, tried) = app
+        .call("GET", "/api/policy/profiles/general", Some(&manager), None)
+        .await;
+    assert_eq!(tried["calendar"], next["policy"]["calendar"]);
+    let mut app = app;
+    app.restart().await;
+    let (_, body) = app
+        .call("GET", "/api/policy/calendar", Some(&manager), None)
+        .await;
+    assert_eq!(body["fingerprint"], bundle.fingerprint.as_str());
+}
+
+/// The dry-run's data: a manager exports the organisation's records as the engine's input
+/// (what `revisit-policy agenda` and `diff` read), the same as the `export-engine-input` task,
+/// and another profile's diff over it answers "what changes for us"; technicians get none.
+#[tokio::test]
+async fn managers_export_the_organisations_records_for_the_dry_run() {
+    use revisit_domain::policy::{EngineInput, Horizon, diff, open_agenda};
+    let app = app(true).await;
+    let manager = token(&app, "manager").await;
+    let tech = token(&app, "tech1").await;
+    let (status, body) = app
+        .call("GET", "/api/policy/input", Some(&manager), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let input: EngineInput = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        input,
+        revisit_server::policy_input::export(&app.db, None)
+            .await
+            .unwrap()
+    );
+    assert_eq!(input.customers.len(), 50);
+    let calendar = revisit_domain::policy::WorkCalendar::china();
+    let now = chrono::Utc::now();
+    let general = builtin("general").unwrap();
+    let skeleton = builtin("skeleton").unwrap();
+    let current = open_agenda(&general, &calendar, &input, now, Horizon::default());
+    let proposed = open_agenda(&skeleton, &calendar, &input, now, Horizon::default());
+    let changes = diff(&current, &proposed);
+    assert!(changes.vanishes > 0 && changes.customers > 0, "{changes:?}");
+    let (status, _) = app
+        .call("GET", "/api/policy/input", Some(&tech), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }

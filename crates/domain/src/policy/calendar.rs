@@ -112,6 +112,21 @@ impl WorkCalendar {
         self
     }
 
+    /// This calendar with each year `entered` covers taken from it: that year's holidays and
+    /// make-up days replace this calendar's (an administrator entering a year, or entering it
+    /// again corrected); other years stay as they are.
+    pub fn with_years_of(mut self, entered: &WorkCalendar) -> WorkCalendar {
+        let replaced = |d: &NaiveDate| entered.years.contains(&d.year());
+        self.holidays.retain(|d| !replaced(d));
+        self.make_up_days.retain(|d| !replaced(d));
+        self.holidays
+            .extend(entered.holidays.iter().filter(|d| replaced(d)));
+        self.make_up_days
+            .extend(entered.make_up_days.iter().filter(|d| replaced(d)));
+        self.years.extend(&entered.years);
+        self
+    }
+
     /// The years whose official holidays this calendar knows.
     pub fn years(&self) -> impl Iterator<Item = i32> + '_ {
         self.years.iter().copied()

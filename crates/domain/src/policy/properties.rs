@@ -166,8 +166,8 @@ proptest! {
     /// Over random histories: no visit answers two items unless both rules share visits; a
     /// visit answers only items whose window had opened, on their channel, and only when
     /// completed; every item is there once; every step an event, a poor visit or an answered
-    /// item owes (a rule it starts that applies, not withdrawn by a later event) is in the
-    /// agenda exactly once.
+    /// item owes (a rule it starts that applies, not withdrawn by a later event of its
+    /// `cancelled_by`) is in the agenda exactly once.
     #[test]
     fn random_histories_keep_the_matching_invariants(
         seed in any::<u64>(), customers in 1usize..6, events in 0usize..40, visits in 0usize..40,
@@ -222,6 +222,14 @@ proptest! {
                 "visit {id:?} answered {:?}", rules.iter().map(|r| &r.id).collect::<Vec<_>>()
             );
         }
+        // A rule's item started at `at` is withdrawn, unless answered first, by a later event
+        // of its `cancelled_by` (a lost customer back in the workshop, a caller who visits):
+        // then it may be there (answered) or not, but never twice.
+        let withdrawn = |rule: &FollowUpRule, customer, at| {
+            input.events.iter().any(|x| {
+                x.customer_id == customer && x.at > at && x.at <= now() && rule.cancelled_by.contains(&x.kind)
+            })
+        };
         // Every step an event owes, exactly once.
         let clock = crate::time::china();
         for e in input.events.iter().filter(|e| e.at <= now()) {
@@ -229,7 +237,7 @@ proptest! {
             let on = e.at.with_timezone(&clock).date_naive();
             for rule in &profile.rules {
                 let owed = rule.start == RuleStart::Event(e.kind)
-                    && rule.cancelled_by.is_empty()
+                    && !withdrawn(rule, facts.id, e.at)
                     && !(rule.every.is_some() && rule.when.warranty.is_some())
                     && rule.when.holds(facts, on, None);
                 if owed {
@@ -243,7 +251,7 @@ proptest! {
         // a visit answering an item starts (a sequence), exactly once, from that visit's time.
         let owed_once = |rule: &FollowUpRule, facts: &CustomerFacts, v: &VisitFact| -> Result<(), TestCaseError> {
             let on = v.at.with_timezone(&clock).date_naive();
-            if !rule.cancelled_by.is_empty()
+            if withdrawn(rule, facts.id, v.at)
                 || (rule.every.is_some() && rule.when.warranty.is_some())
                 || !rule.when.holds(facts, on, Some(v.channel))
             {

@@ -1,9 +1,10 @@
 //! The organisation's follow-up policy as devices receive it by sync.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::policy::{CalendarSpec, OrgPolicy, PolicyError, ProfileSpec};
+use crate::policy::{CalendarSpec, CalendarYearProblem, OrgPolicy, PolicyError, ProfileSpec};
 
 /// An organisation's follow-up policy as devices receive it: the profile and the working-day
 /// calendar in their raw forms, validated on arrival by [`PolicyBundle::validate`]. 回访策略下发
@@ -116,6 +117,60 @@ pub enum AdoptPolicy {
     Shipped(String),
     /// A policy file's TOML, checked again and kept by the server.
     File(String),
+}
+
+/// One year an administrator enters at the desk (`POST /api/policy/calendar`): its holidays
+/// and make-up working days as typed or pasted, read by `policy::year_entry`. 节假日录入
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYearEntry {
+    /// The year (2027).
+    pub year: i32,
+    /// 放假: dates and ranges (`2027-01-01, 2027-02-06~2027-02-12`).
+    pub holidays: String,
+    /// 调休上班: weekend days worked.
+    pub make_up_working_days: String,
+}
+
+/// One year of the organisation's calendar as the desk shows it. 已录入年份
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarYearInfo {
+    /// The year.
+    pub year: i32,
+    /// Its holidays.
+    #[serde(with = "crate::time::serde_as::dates")]
+    pub holidays: Vec<NaiveDate>,
+    /// Its make-up working days.
+    #[serde(with = "crate::time::serde_as::dates")]
+    pub make_up_working_days: Vec<NaiveDate>,
+    /// Who entered it at the desk (login name), `None` for a year shipped with the app.
+    pub entered_by: Option<String>,
+    /// When, `None` for a shipped year.
+    #[serde(with = "crate::time::serde_as::option_instant")]
+    pub entered_at: Option<DateTime<Utc>>,
+}
+
+/// The organisation's working-day calendar (`GET /api/policy/calendar`): the years it covers,
+/// and the fingerprint of the policy devices receive with it. 工作日历
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgCalendar {
+    /// The covered years, in order.
+    pub years: Vec<CalendarYearInfo>,
+    /// The fingerprint of the organisation's policy with this calendar.
+    pub fingerprint: String,
+}
+
+/// The answer to a year entered: the calendar as it now is, or what is wrong with the entry
+/// (nothing stored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CalendarEntryReply {
+    /// Stored: devices receive the new calendar at their next pull.
+    Saved(OrgCalendar),
+    /// Refused.
+    Invalid(CalendarYearProblem),
 }
 
 #[cfg(feature = "toml")]

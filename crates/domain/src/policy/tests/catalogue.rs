@@ -1182,3 +1182,56 @@ fn a_poor_result_starts_each_profiles_follow_up() {
         );
     }
 }
+
+/// Every shipped profile answers a poor result (不满意/非常不满意) with a follow-up of its
+/// own, except the four whose policies say nothing a poor result starts (profiles/README.md:
+/// tourism 002 §12, real-estate 002 §13, equipment-service 002 §2 and §9, and skeleton, the
+/// walking skeleton's reference): a poor call or on-site visit, from any customer, starts an
+/// item from the visit's time.
+#[test]
+fn every_shipped_profile_answers_a_poor_result_unless_its_policy_says_nothing() {
+    use crate::policy::{BUILTIN_PROFILES, RuleStart, Trigger};
+    const SILENT: [&str; 4] = ["skeleton", "tourism", "real-estate", "equipment-service"];
+    for (name, _) in BUILTIN_PROFILES {
+        let profile = builtin(name).unwrap();
+        let poor_rules: Vec<_> = profile
+            .rules
+            .iter()
+            .filter(|r| r.start == RuleStart::Event(Trigger::PoorOutcome))
+            .collect();
+        assert_eq!(poor_rules.is_empty(), SILENT.contains(&name), "{name}");
+        for rule in poor_rules {
+            let tier = rule.when.tier.first().map_or("normal", String::as_str);
+            let channel = match rule.when.channel.first() {
+                Some(crate::visit::Channel::OnSite) => "on_site",
+                _ => "phone",
+            };
+            let visits = [("2026-06-02 10:00", channel, "poor")];
+            let case = Case {
+                profile: name,
+                tier,
+                events: &[("purchase", "2026-06-01 10:00")],
+                visits: &visits,
+                now: "2026-06-02 12:00",
+                horizon_days: 10,
+                ..Case::default()
+            };
+            let data = input(&case);
+            let got = agenda(
+                &profile,
+                &WorkCalendar::china(),
+                &data,
+                at(case.now),
+                case.horizon(),
+            );
+            let started = got
+                .items()
+                .any(|i| i.rule() == rule.id && i.key().start == at("2026-06-02 10:00"));
+            assert!(
+                started || rule.when.warranty.is_some() || !rule.when.tag.is_empty(),
+                "{name}: {} not started by a poor {channel} visit",
+                rule.id
+            );
+        }
+    }
+}
