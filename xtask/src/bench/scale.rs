@@ -13,7 +13,7 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, TimeZone, Utc};
-use fantoccini::{Client, ClientBuilder, Locator, wd::Capabilities};
+use fantoccini::{Client, ClientBuilder, Locator, wd::Capabilities, wd::TimeoutConfiguration};
 use hyper_util::client::legacy::connect::HttpConnector;
 use revisit_domain::{
     Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, VisitId,
@@ -134,10 +134,7 @@ pub(crate) fn measure(customers: usize, visits: usize) -> Result<()> {
     let _ = driver.kill();
     let _ = driver.wait();
     let _ = std::fs::remove_dir_all(&profile);
-    for line in result? {
-        println!("{line}");
-    }
-    Ok(())
+    result.map(|_| ())
 }
 
 /// Pushes `ops` as `device`'s mutations 1, 2, … in batches; fails on any refusal.
@@ -197,10 +194,19 @@ async fn connect(driver_port: u16, profile: &std::path::Path) -> Result<Client> 
                      format!("--user-data-dir={}", profile.display())],
         }),
     );
-    Ok(ClientBuilder::new(HttpConnector::new())
+    let client = ClientBuilder::new(HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await?)
+        .await?;
+    // A page of 10,000 customers may take its time; the bench waits, it does not judge.
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(Duration::from_secs(600)),
+            Some(Duration::from_secs(600)),
+            None,
+        ))
+        .await?;
+    Ok(client)
 }
 
 /// Polls `script` (a function body returning a value, null while not yet) until it answers.
@@ -235,7 +241,7 @@ async fn in_browser(
     visits: usize,
 ) -> Result<Vec<Value>> {
     let size = json!({"customers": customers, "visits": visits});
-    let line = |name: &str, figure: Value| {
+    let line = |name: &str, figure: Value| -> Value {
         let mut v = json!({"bench": name});
         v.as_object_mut()
             .unwrap()
@@ -243,6 +249,8 @@ async fn in_browser(
         v.as_object_mut()
             .unwrap()
             .extend(figure.as_object().unwrap().clone());
+        // Printed as measured, so a later step that fails keeps the earlier figures.
+        println!("{v}");
         v
     };
     let mut lines = Vec::new();

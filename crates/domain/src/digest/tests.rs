@@ -1,3 +1,5 @@
+//! Digests against the records they stand for: the engine input, the bytes, damage.
+
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
