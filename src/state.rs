@@ -159,6 +159,9 @@ impl AppState {
                     if report.pulled > 0 || report.new_policy {
                         self.revision.update(|r| *r += 1);
                         tabs::announce_change();
+                    } else if report.pushed > 0 {
+                        // Other tabs share the outbox: their counts follow.
+                        tabs::announce_change();
                     }
                     self.error.set(None);
                 }
