@@ -15,7 +15,8 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use fantoccini::{
-    ClientBuilder, wd::Capabilities, wd::TimeoutConfiguration, wd::WebDriverCompatibleCommand,
+    Client, ClientBuilder, wd::Capabilities, wd::TimeoutConfiguration,
+    wd::WebDriverCompatibleCommand,
 };
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -140,34 +141,7 @@ struct Work<'a> {
 }
 
 async fn drive(driver_port: u16, port: u16, profile: &Path, work: &Work<'_>) -> Result<Vec<Value>> {
-    let webdriver = format!("http://127.0.0.1:{driver_port}");
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut caps = Capabilities::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": tools::CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", format!("--user-data-dir={}", profile.display())],
-        }),
-    );
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&webdriver)
-        .await?;
-    client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(Duration::from_secs(600)),
-            None,
-            None,
-        ))
-        .await?;
+    let client = connect(driver_port, profile, &[]).await?;
     let mut figures = Vec::new();
     for build in &BUILDS {
         for rate in [1, 4] {
@@ -226,6 +200,47 @@ async fn drive(driver_port: u16, port: u16, profile: &Path, work: &Work<'_>) -> 
     }
     client.close().await?;
     Ok(figures)
+}
+
+/// A headless Chromium session through the chromedriver on `driver_port` (waited for), with
+/// its own profile folder and `args` besides the usual ones; scripts and page loads may take
+/// up to ten minutes (a benchmark waits, it does not judge).
+pub(crate) async fn connect(driver_port: u16, profile: &Path, args: &[&str]) -> Result<Client> {
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut all = vec![
+        "--headless=new".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let mut caps = Capabilities::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({ "binary": tools::CHROMIUM, "args": all }),
+    );
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await?;
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(Duration::from_secs(600)),
+            Some(Duration::from_secs(600)),
+            None,
+        ))
+        .await?;
+    Ok(client)
 }
 
 /// A Chrome DevTools Protocol command sent through chromedriver's `goog/cdp/execute`.

@@ -6,15 +6,14 @@
 //! tasks, and the IndexedDB size. Each timed figure is min / median / max of 5 runs.
 
 use std::{
-    net::{TcpListener, TcpStream},
+    net::TcpListener,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result, bail};
 use chrono::{NaiveDate, TimeZone, Utc};
-use fantoccini::{Client, ClientBuilder, Locator, wd::Capabilities, wd::TimeoutConfiguration};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use revisit_domain::{
     Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, VisitId,
     VisitRecord,
@@ -25,7 +24,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
-    browser::Cdp,
+    browser::{Cdp, connect},
     sync::{DEMO_PASSWORD, Server, login},
     target_dir,
 };
@@ -126,7 +125,12 @@ pub(crate) fn measure(customers: usize, visits: usize) -> Result<()> {
         .context("starting chromedriver")?;
     let profile = target_dir().join(format!("bench/scale-profile-{}", std::process::id()));
     let result = tokio::runtime::Runtime::new()?.block_on(async {
-        let client = connect(driver_port, &profile).await?;
+        let client = connect(
+            driver_port,
+            &profile,
+            &["--window-size=1024,768", "--lang=zh-CN"],
+        )
+        .await?;
         let figures = in_browser(&client, &mut server, customers, visits).await;
         client.close().await?;
         figures
@@ -174,39 +178,6 @@ fn push_ops(
         }
     }
     Ok(())
-}
-
-async fn connect(driver_port: u16, profile: &std::path::Path) -> Result<Client> {
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", driver_port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let mut caps = Capabilities::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": tools::CHROMIUM,
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--window-size=1024,768", "--lang=zh-CN",
-                     format!("--user-data-dir={}", profile.display())],
-        }),
-    );
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await?;
-    // A page of 10,000 customers may take its time; the bench waits, it does not judge.
-    client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(Duration::from_secs(600)),
-            Some(Duration::from_secs(600)),
-            None,
-        ))
-        .await?;
-    Ok(client)
 }
 
 /// Polls `script` (a function body returning a value, null while not yet) until it answers.
