@@ -16,16 +16,14 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use fantoccini::{Client, Locator};
 use revisit_domain::{
     Channel, Customer, CustomerId, DeviceId, Reach, Satisfaction, Signature, Tier, VisitId,
-    VisitRecord,
-    edit::Edit,
-    wire::{Mutation, MutationOp, PushRequest, PushResponse, SCHEMA_VERSION},
+    VisitRecord, edit::Edit, wire::MutationOp,
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{
     browser::{Cdp, connect},
-    sync::{DEMO_PASSWORD, Server, login},
+    sync::{DEMO_PASSWORD, Server, login, push_ops},
     target_dir,
 };
 use crate::{dist, tools};
@@ -80,7 +78,7 @@ pub(crate) fn measure(customers: usize, visits: usize) -> Result<()> {
             changes: c.as_changes(),
         })
     });
-    push_ops(&base, &manager.token, manager_device, creations)?;
+    push_ops(&base, &manager.token, manager_device, creations, BATCH)?;
     let tech_device = DeviceId(Uuid::now_v7());
     let tech_other = login(&base, "tech1", tech_device)?;
     let signature: Vec<u8> = (0..4000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -109,7 +107,7 @@ pub(crate) fn measure(customers: usize, visits: usize) -> Result<()> {
             .seal(),
         )
     });
-    push_ops(&base, &tech_other.token, tech_device, records)?;
+    push_ops(&base, &tech_other.token, tech_device, records, BATCH)?;
     println!(
         "{}",
         json!({"bench": "scale_setup", "customers": customers, "visits": visits,
@@ -139,45 +137,6 @@ pub(crate) fn measure(customers: usize, visits: usize) -> Result<()> {
     let _ = driver.wait();
     let _ = std::fs::remove_dir_all(&profile);
     result.map(|_| ())
-}
-
-/// Pushes `ops` as `device`'s mutations 1, 2, … in batches; fails on any refusal.
-fn push_ops(
-    base: &str,
-    token: &str,
-    device: DeviceId,
-    ops: impl Iterator<Item = MutationOp>,
-) -> Result<()> {
-    let mut seq = 0u64;
-    let ops: Vec<MutationOp> = ops.collect();
-    for chunk in ops.chunks(BATCH) {
-        let push = PushRequest {
-            device_id: device,
-            schema_version: SCHEMA_VERSION,
-            mutations: chunk
-                .iter()
-                .map(|op| {
-                    seq += 1;
-                    Mutation {
-                        seq,
-                        op: op.clone(),
-                    }
-                })
-                .collect(),
-        };
-        let reply: PushResponse = ureq::post(&format!("{base}/api/sync/push"))
-            .set("Authorization", &format!("Bearer {token}"))
-            .send_json(serde_json::to_value(&push)?)?
-            .into_json()?;
-        if !reply.rejected.is_empty() {
-            bail!(
-                "the server refused {} of the scale benchmark's records: {:?}",
-                reply.rejected.len(),
-                reply.rejected[0]
-            );
-        }
-    }
-    Ok(())
 }
 
 /// Polls `script` (a function body returning a value, null while not yet) until it answers.

@@ -183,16 +183,30 @@ pub(crate) fn push_all(
     visits: &[VisitRecord],
     batch: usize,
 ) -> Result<()> {
-    for (chunk_index, chunk) in visits.chunks(batch).enumerate() {
+    let ops = visits.iter().map(|v| MutationOp::CreateVisit(v.clone()));
+    push_ops(base, token, device, ops, batch)
+}
+
+/// Pushes `ops` as `device`'s mutations 1, 2, … in batches of `batch`; fails on any refusal.
+pub(crate) fn push_ops(
+    base: &str,
+    token: &str,
+    device: DeviceId,
+    ops: impl IntoIterator<Item = MutationOp>,
+    batch: usize,
+) -> Result<()> {
+    let mut ops = ops.into_iter().peekable();
+    let mut seq = 0u64;
+    while ops.peek().is_some() {
         let push = PushRequest {
             device_id: device,
             schema_version: SCHEMA_VERSION,
-            mutations: chunk
-                .iter()
-                .enumerate()
-                .map(|(k, v)| Mutation {
-                    seq: (chunk_index * batch + k + 1) as u64,
-                    op: MutationOp::CreateVisit(v.clone()),
+            mutations: ops
+                .by_ref()
+                .take(batch)
+                .map(|op| {
+                    seq += 1;
+                    Mutation { seq, op }
                 })
                 .collect(),
         };
@@ -205,7 +219,7 @@ pub(crate) fn push_all(
             .into_json()?;
         if !reply.rejected.is_empty() {
             bail!(
-                "the server rejected {} benchmark visits: {:?}",
+                "the server rejected {} benchmark records: {:?}",
                 reply.rejected.len(),
                 reply.rejected[0]
             );
